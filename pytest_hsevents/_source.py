@@ -1,0 +1,102 @@
+"""A definition file's text, its parsed JSON, and positions for JSON pointers.
+
+Positions are computed only when a diagnostic needs one (`json_source_map` walks the whole
+text in Python), so clean files cost a `json.loads` and nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import json_source_map
+
+from .model import Diagnostic
+from .rules import RULES, Rule
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""No valid definition comes near this (500 properties at their limits is ~0.5 MB)."""
+
+_MISSING = object()
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+@dataclass
+class Source:
+    """One `*-hsmeta.json` file as read from disk, with the diagnostics found in it."""
+
+    path: Path
+    display: Path
+    text: str = ""
+    data: object = _MISSING
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _positions: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def parsed(self) -> bool:
+        return self.data is not _MISSING
+
+    def report(self, rule: Rule | str, message: str, where: str = "") -> None:
+        """Record a diagnostic at JSON pointer `where` (or its nearest existing parent)."""
+        if isinstance(rule, str):
+            rule = RULES[rule]
+        line, column = self.position(where)
+        self.diagnostics.append(Diagnostic(rule, message, self.display, line, column, where))
+
+    def report_at(self, rule: Rule | str, message: str, line: int, column: int) -> None:
+        if isinstance(rule, str):
+            rule = RULES[rule]
+        self.diagnostics.append(Diagnostic(rule, message, self.display, line, column, ""))
+
+    def position(self, where: str) -> tuple[int, int]:
+        """1-based line and column of the value (or key) at `where`."""
+        if not self.parsed:
+            return 1, 1
+        if self._positions is None:
+            self._positions = {}
+            for ptr, entry in json_source_map.calculate(self.text).items():
+                loc = entry.key_start or entry.value_start
+                self._positions[ptr] = (loc.line + 1, loc.column + 1)
+        while where not in self._positions and where:
+            where = where.rsplit("/", 1)[0]
+        return self._positions.get(where, (1, 1))
+
+
+def read_source(path: Path, display: Path) -> Source:
+    """Read and parse a file; unreadable or invalid JSON becomes a diagnostic, never an error."""
+    source = Source(path, display)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            source.report(
+                "HSF008",
+                f"file has {size:,} bytes; definition files over {MAX_FILE_BYTES:,} bytes "
+                "are not read",
+            )
+            return source
+        raw = path.read_bytes()
+        source.text = raw.decode("utf-8-sig")
+    except OSError as error:
+        source.report("HSF008", f"cannot read file: {error.strerror or error}")
+        return source
+    except UnicodeDecodeError as error:
+        source.report("HSF008", f"file is not UTF-8 text (byte {error.start} is invalid)")
+        return source
+    if not source.text.strip():
+        source.report("HSF001", "Invalid JSON: the file is empty")
+        return source
+    try:
+        source.data = json.loads(source.text)
+    except json.JSONDecodeError as error:
+        source.report_at("HSF001", f"Invalid JSON: {error.msg}", error.lineno, error.colno)
+    except RecursionError:
+        source.report("HSF001", "Invalid JSON: nested too deeply")
+    return source

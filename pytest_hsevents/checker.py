@@ -1,0 +1,368 @@
+"""`check_project`: every definition rule of the catalogue, applied to a project on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from ._source import Source, pointer
+from .loader import UID_PATTERN, load
+from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
+from .rules import select_rules
+from .settings import Settings, load_settings
+from .templates import parse_template
+
+__all__ = ["check_project"]
+
+MAX_NAME = 50
+MAX_HEADER = 1_000
+MAX_DETAIL = 10_000
+MAX_PROPERTIES = 500
+MAX_PROPERTY_TEXT = 500
+MAX_EVENT_TYPES = 750
+CONFIG_KEYS = frozenset(
+    {
+        "name",
+        "objectType",
+        "supportsCustomObject",
+        "headerTemplate",
+        "detailTemplate",
+        "properties",
+    }
+)
+PROPERTY_KEYS = frozenset({"name", "label", "type", "options", "objectProperty"})
+_JSON_TYPES = {str: "a string", bool: "true or false", list: "an array", dict: "an object"}
+_TEMPLATE_CONTEXT = frozenset({"timestamp", "this"})
+_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log", "else", "formatDate"})
+_LOWERCASE = re.compile(r"[^A-Z]*")
+
+
+def _describe(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _typed(source: Source, value: object, expected: type, where: str, field: str) -> bool:
+    """True when `value` has the JSON type; otherwise report HSD009 and return False."""
+    if isinstance(value, expected) and not (expected is not bool and isinstance(value, bool)):
+        return True
+    source.report(
+        "HSD009", f"{field} must be {_JSON_TYPES[expected]}, not {_describe(value)}", where
+    )
+    return False
+
+
+def _check_config(source: Source, config: object, settings: Settings) -> None:
+    if not _typed(source, config, dict, "/config", "config"):
+        return
+    assert isinstance(config, dict)
+    for key in config:
+        if key not in CONFIG_KEYS:
+            source.report(
+                "HSD010",
+                f"config has unknown key {key!r}; known keys: {', '.join(sorted(CONFIG_KEYS))}",
+                pointer("config", key),
+            )
+    name = config.get("name")
+    if name is None or name == "":
+        source.report("HSD020", "config.name is required", "/config")
+    elif _typed(source, name, str, "/config/name", "config.name") and len(name) > MAX_NAME:
+        source.report(
+            "HSD021",
+            f"name has {len(name)} characters; the limit is {MAX_NAME}",
+            "/config/name",
+        )
+    custom_raw = config.get("supportsCustomObject")
+    custom = False
+    if custom_raw is not None and _typed(
+        source, custom_raw, bool, "/config/supportsCustomObject", "config.supportsCustomObject"
+    ):
+        custom = bool(custom_raw)
+    object_type = config.get("objectType")
+    if custom and object_type is not None:
+        source.report(
+            "HSD033",
+            "objectType must be left out when supportsCustomObject is true "
+            f"(found {_describe(object_type)})",
+            "/config/objectType",
+        )
+    elif object_type is None and not custom:
+        source.report(
+            "HSD030",
+            "config.objectType is required unless supportsCustomObject is true",
+            "/config",
+        )
+    elif object_type is not None and _typed(
+        source, object_type, str, "/config/objectType", "config.objectType"
+    ):
+        if object_type.upper() not in OBJECT_TYPES:
+            source.report(
+                "HSD031",
+                f"objectType {object_type!r} is not one of {', '.join(OBJECT_TYPES)}",
+                "/config/objectType",
+            )
+        elif settings.strict_case and object_type != object_type.upper():
+            source.report(
+                "HSD032",
+                f"objectType {object_type!r} must be written {object_type.upper()!r}",
+                "/config/objectType",
+            )
+    properties = config.get("properties")
+    names: set[str] = set()
+    if properties is not None and _typed(
+        source, properties, list, "/config/properties", "config.properties"
+    ):
+        assert isinstance(properties, list)
+        if len(properties) > MAX_PROPERTIES:
+            source.report(
+                "HSD050",
+                f"event type has {len(properties)} properties; the limit is {MAX_PROPERTIES}",
+                "/config/properties",
+            )
+        _check_properties(source, properties, custom, settings, names)
+    for key, limit, rule in (
+        ("headerTemplate", MAX_HEADER, "HSD040"),
+        ("detailTemplate", MAX_DETAIL, "HSD041"),
+    ):
+        template = config.get(key)
+        where = pointer("config", key)
+        if template is None or not _typed(source, template, str, where, f"config.{key}"):
+            continue
+        if len(template) > limit:
+            source.report(
+                rule, f"{key} has {len(template)} characters; the limit is {limit:,}", where
+            )
+        _check_template(source, template, key, where, names)
+
+
+def _check_template(source: Source, text: str, key: str, where: str, names: set[str]) -> None:
+    if "{{" not in text:
+        return
+    info = parse_template(text)
+    if info.error:
+        source.report("HST001", f"{key} is not valid Handlebars: {info.error}", where)
+        return
+    for path in info.references:
+        head = path[0]
+        if head == "extraData":
+            if key == "headerTemplate":
+                source.report(
+                    "HST003",
+                    f"headerTemplate uses {'.'.join(path)}; extraData is only available to "
+                    "detailTemplate",
+                    where,
+                )
+        elif not (head in names or head in _TEMPLATE_CONTEXT or head in _HELPERS or head[0] == "@"):
+            source.report(
+                "HST002",
+                f"{key} refers to {{{{{'.'.join(path)}}}}}, which is not a property of "
+                "this event type",
+                where,
+            )
+
+
+def _check_properties(
+    source: Source, properties: list[object], custom: bool, settings: Settings, names: set[str]
+) -> None:
+    labels: set[str] = set()
+    reserved = {name.lower() for name in settings.reserved_names}
+    for index, prop in enumerate(properties):
+        base = pointer("config", "properties", index)
+        if not _typed(source, prop, dict, base, f"config.properties[{index}]"):
+            continue
+        assert isinstance(prop, dict)
+        for key in prop:
+            if key not in PROPERTY_KEYS:
+                source.report(
+                    "HSD010",
+                    f"property has unknown key {key!r}; known keys: "
+                    f"{', '.join(sorted(PROPERTY_KEYS))}",
+                    f"{base}/{key}",
+                )
+        name = prop.get("name")
+        where = f"{base}/name"
+        if name is None or name == "":
+            source.report("HSP001", f"config.properties[{index}].name is required", base)
+        elif _typed(source, name, str, where, f"config.properties[{index}].name"):
+            if len(name) > MAX_PROPERTY_TEXT:
+                source.report(
+                    "HSP002",
+                    f"property name has {len(name)} characters; the limit is {MAX_PROPERTY_TEXT}",
+                    where,
+                )
+            if not UID_PATTERN.fullmatch(name):
+                source.report(
+                    "HSP003",
+                    f"property name {name!r} may only use letters, digits, '_', '-' and '.'",
+                    where,
+                )
+            if settings.lowercase_names and not _LOWERCASE.fullmatch(name):
+                source.report("HSP004", f"property name {name!r} must be lower case", where)
+            if name.lower().startswith("hs_"):
+                source.report("HSP005", f"property name {name!r} must not start with 'hs_'", where)
+            if name.lower() in reserved:
+                source.report("HSP006", f"property name {name!r} is a reserved keyword", where)
+            if name in names:
+                source.report("HSP007", f"property name {name!r} is used twice", where)
+            names.add(name)
+        label = prop.get("label")
+        where = f"{base}/label"
+        if label is None or label == "":
+            source.report("HSP010", f"config.properties[{index}].label is required", base)
+        elif _typed(source, label, str, where, f"config.properties[{index}].label"):
+            if len(label) > MAX_PROPERTY_TEXT:
+                source.report(
+                    "HSP011",
+                    f"property label has {len(label)} characters; the limit is {MAX_PROPERTY_TEXT}",
+                    where,
+                )
+            if settings.lowercase_labels and not _LOWERCASE.fullmatch(label):
+                source.report("HSP012", f"property label {label!r} must be lower case", where)
+            if label in labels:
+                source.report("HSP013", f"property label {label!r} is used twice", where)
+            labels.add(label)
+        kind = _check_property_type(source, prop.get("type"), base, index, settings)
+        _check_options(source, prop, kind, base)
+        stamped = prop.get("objectProperty")
+        if (
+            stamped is not None
+            and _typed(source, stamped, str, f"{base}/objectProperty", "objectProperty")
+            and custom
+        ):
+            source.report(
+                "HSP040",
+                "objectProperty is not available on custom-object event types (property stamping)",
+                f"{base}/objectProperty",
+            )
+
+
+def _check_property_type(
+    source: Source, kind: object, base: str, index: int, settings: Settings
+) -> str | None:
+    where = f"{base}/type"
+    if kind is None:
+        source.report("HSP020", f"config.properties[{index}].type is required", base)
+        return None
+    if not _typed(source, kind, str, where, f"config.properties[{index}].type"):
+        return None
+    assert isinstance(kind, str)
+    if kind.upper() not in PROPERTY_TYPES:
+        source.report(
+            "HSP021",
+            f"property type {kind!r} is not one of {', '.join(PROPERTY_TYPES)}",
+            where,
+        )
+        return None
+    if settings.strict_case and kind != kind.upper():
+        source.report("HSP022", f"property type {kind!r} must be written {kind.upper()!r}", where)
+    return kind.upper()
+
+
+def _check_options(source: Source, prop: dict[str, object], kind: str | None, base: str) -> None:
+    options = prop.get("options")
+    where = f"{base}/options"
+    if kind != "ENUMERATION":
+        if options is not None and kind is not None:
+            source.report("HSP033", f"options are ignored on a {kind.lower()} property", where)
+        return
+    if options is None or options == []:
+        source.report("HSP030", "an enumeration property needs at least one option", base)
+        return
+    if not _typed(source, options, list, where, "options"):
+        return
+    assert isinstance(options, list)
+    seen: dict[str, set[str]] = {"value": set(), "label": set()}
+    for index, option in enumerate(options):
+        at = f"{where}/{index}"
+        if not isinstance(option, dict) or not all(
+            isinstance(option.get(key), str) and option.get(key) for key in ("label", "value")
+        ):
+            extra = ""
+            if isinstance(option, dict) and "name" in option and "label" not in option:
+                extra = " (use 'label', not 'name')"
+            source.report(
+                "HSP031",
+                f"option {_describe(option)} needs a string label and value{extra}",
+                at,
+            )
+            continue
+        for key in ("value", "label"):
+            if option[key] in seen[key]:
+                source.report(
+                    "HSP032", f"option {key} {option[key]!r} is used twice", f"{at}/{key}"
+                )
+            seen[key].add(option[key])
+
+
+def _check_app(loaded_app: Source, has_event_types: bool) -> None:
+    data = loaded_app.data
+    if not has_event_types or not isinstance(data, dict):
+        return
+    config = data.get("config")
+    config = config if isinstance(config, dict) else {}
+    auth = config.get("auth")
+    auth = auth if isinstance(auth, dict) else {}
+    if auth.get("type") != "oauth":
+        loaded_app.report(
+            "HSA001",
+            f"app auth type is {_describe(auth.get('type'))}; app events need 'oauth'",
+            "/config/auth/type",
+        )
+    if config.get("distribution") != "marketplace":
+        loaded_app.report(
+            "HSA002",
+            f"app distribution is {_describe(config.get('distribution'))}; app events need "
+            "'marketplace'",
+            "/config/distribution",
+        )
+    scopes = auth.get("requiredScopes")
+    if not isinstance(scopes, list) or "timeline" not in scopes:
+        loaded_app.report(
+            "HSA003",
+            "config.auth.requiredScopes must include 'timeline' for app events",
+            "/config/auth/requiredScopes",
+        )
+
+
+def check_project(path: Path | str = ".", settings: Settings | None = None) -> list[Diagnostic]:
+    """Every problem HubSpot would reject in the project at `path` (empty when clean).
+
+    Settings default to the `[tool.hsevents]` table of the project's `pyproject.toml`.
+    Raises `ProjectNotFoundError` only when `path` is not a project at all.
+    """
+    loaded = load(path)
+    if settings is None:
+        settings = load_settings(loaded.project.root)
+    for source in loaded.event_type_sources.values():
+        if isinstance(source.data, dict) and "config" in source.data:
+            _check_config(source, source.data["config"], settings)
+    uids: dict[str, list[Source]] = defaultdict(list)
+    for source in loaded.sources:
+        if isinstance(source.data, dict) and isinstance(source.data.get("uid"), str):
+            uids[source.data["uid"]].append(source)
+    for uid, sources in uids.items():
+        if len(sources) > 1 and uid:
+            listing = "".join(f"\n- {s.display}" for s in sources)
+            for source in sources:
+                source.report("HSD004", f"Duplicate uid '{uid}' found in:{listing}", "/uid")
+    event_sources = list(loaded.event_type_sources.values())
+    if loaded.app_source is not None:
+        _check_app(loaded.app_source, bool(event_sources))
+    elif event_sources:
+        event_sources[0].report(
+            "HSF006",
+            "This 'app-event' component must be a child of the 'app' component. "
+            "No *-hsmeta.json files were found with type 'app'",
+        )
+    if len(event_sources) > MAX_EVENT_TYPES:
+        target = loaded.app_source or event_sources[0]
+        target.report(
+            "HSA004",
+            f"the app has {len(event_sources)} event types; the limit is {MAX_EVENT_TYPES}",
+        )
+    keep = select_rules(settings.select, settings.ignore)
+    found = [d for s in loaded.sources for d in s.diagnostics if d.rule.id in keep]
+    found.sort(key=lambda d: (str(d.path), d.line, d.column, d.rule.id))
+    return found

@@ -1,0 +1,331 @@
+"""Find a HubSpot project on disk and read its components the way HubSpot's CLI does.
+
+Discovery, JSON parsing, top-level keys, uids, types and folders follow
+`@hubspot/project-parsing-lib` (the parser behind `hs project upload`); the event-type and
+app models are built leniently so that bad content becomes diagnostics, never exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._source import Source, pointer, read_source
+from .model import (
+    OBJECT_TYPES,
+    PROPERTY_TYPES,
+    App,
+    Diagnostic,
+    EventProperty,
+    EventType,
+    Project,
+    PropertyOption,
+)
+
+__all__ = ["ProjectNotFoundError", "load_project"]
+
+METAFILE_SUFFIX = "-hsmeta.json"
+ALLOWED_TOP_LEVEL = frozenset({"uid", "type", "config", "dependencies", "permissions"})
+UID_PATTERN = re.compile(r"[a-zA-Z0-9_\-.]+")
+MAX_UID_LENGTH = 64
+PERMISSIONS_MIN_VERSION = (2026, 9)
+
+# user-facing type -> (folder under srcDir, internal type), as in the parser's constants.
+_APP_SUB_DIRS = {
+    "api-client": "api-client",
+    "app-object": "app-objects",
+    "app-object-association": "app-object-associations",
+    "page": "pages",
+    "pages": "pages",
+    "calling": "calling",
+    "card": "cards",
+    "app-function": "functions",
+    "scim": "scim",
+    "settings": "settings",
+    "marketing-event": "marketing-events",
+    "media-bridge": "media-bridge",
+    "app-event": "app-events",
+    "video-conferencing": "video-conferencing",
+    "webhooks": "webhooks",
+    "webhooks-journal": "webhooks-journal",
+    "workflow-action": "workflow-actions",
+    "crm-bulk-action": "actions",
+    "telemetry": "telemetry",
+    "mcp-client": "mcp-client",
+    "mcp-server": "mcp-server",
+}
+_TOP_DIRS = {"app": "app", "theme": "theme", "cms-assets": "cms-assets"}
+_SPECIAL_INTERNAL = {
+    "app": "APPLICATION",
+    "scim": "SCIM_INTEGRATION",
+    "telemetry": "TELEMETRY_CONFIG",
+    "cms-assets": "REACT_THEME",
+    "pages": "PAGE",
+}
+COMPONENT_DIRS: Mapping[str, str] = {
+    **{key: f"app/{folder}" for key, folder in _APP_SUB_DIRS.items()},
+    **_TOP_DIRS,
+}
+"""Where each component type must live, relative to srcDir."""
+INTERNAL_TYPES: Mapping[str, str] = {
+    _SPECIAL_INTERNAL.get(key, key.upper().replace("-", "_")): key for key in COMPONENT_DIRS
+}
+"""The parser's internal type names, mapped back to the user-facing type."""
+_KNOWN_FOLDERS = frozenset(COMPONENT_DIRS.values())
+
+
+class ProjectNotFoundError(FileNotFoundError):
+    """The path is neither a project root, a `src/app` folder nor an app folder."""
+
+
+@dataclass
+class LoadedProject:
+    """A project with the parsed sources the checker walks (kept out of the frozen model)."""
+
+    project: Project
+    sources: list[Source] = field(default_factory=list)
+    event_type_sources: dict[str, Source] = field(default_factory=dict)
+    app_source: Source | None = None
+    src_dir: Path = Path()
+
+
+def resolve_component_type(raw: str) -> str | None:
+    """The user-facing type the parser maps `raw` to (`APP_EVENT` -> `app-event`)."""
+    if raw in COMPONENT_DIRS:
+        return raw
+    return INTERNAL_TYPES.get(raw.upper().replace("-", "_"))
+
+
+def _locate(path: Path) -> tuple[Path, Path, dict[str, object]]:
+    """(project root, srcDir, hsproject.json content) for any of the accepted starting points."""
+    path = path.resolve()
+    if not path.exists():
+        raise ProjectNotFoundError(f"{path}: no such file or directory")
+    if path.is_file():
+        path = path.parent
+    for candidate in (path, *path.parents):
+        config_file = candidate / "hsproject.json"
+        if config_file.is_file():
+            try:
+                config = json.loads(config_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                config = {}
+            if not isinstance(config, dict):
+                config = {}
+            src = config.get("srcDir")
+            src_dir = candidate / (src if isinstance(src, str) and src else "src")
+            return candidate, src_dir, config
+        if (candidate / "src" / "app").is_dir():
+            return candidate, candidate / "src", {}
+        if candidate.name == "app" or (candidate / "app-events").is_dir():
+            return candidate.parent.parent, candidate.parent, {}
+    raise ProjectNotFoundError(
+        f"{path}: not a HubSpot project (no hsproject.json, src/app folder or app folder)"
+    )
+
+
+def _walk_metafiles(src_dir: Path) -> Iterable[Path]:
+    for folder, dirnames, filenames in os.walk(src_dir):
+        dirnames[:] = sorted(d for d in dirnames if d != "node_modules")
+        for name in sorted(filenames):
+            if name.endswith(METAFILE_SUFFIX):
+                yield Path(folder) / name
+
+
+def _version(text: object) -> tuple[int, int] | None:
+    match = re.match(r"(\d{4})\.(\d+)", text) if isinstance(text, str) else None
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _canonical(value: object, known: tuple[str, ...]) -> str | None:
+    if not isinstance(value, str):
+        return None
+    upper = value.upper()
+    return upper if upper in known else value
+
+
+def _build_property(raw: object) -> EventProperty | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        return None
+    options = raw.get("options")
+    return EventProperty(
+        name=raw["name"],
+        label=_text(raw.get("label")),
+        type=_canonical(raw.get("type"), PROPERTY_TYPES),
+        options=tuple(
+            PropertyOption(label=str(opt.get("label", "")), value=str(opt["value"]))
+            for opt in (options if isinstance(options, list) else ())
+            if isinstance(opt, dict) and isinstance(opt.get("value"), (str, int, float))
+        ),
+        object_property=_text(raw.get("objectProperty")),
+    )
+
+
+def build_event_type(uid: str, config: object, path: Path | None) -> EventType:
+    """The lenient model of one event type's `config` (missing parts become None/empty)."""
+    config = config if isinstance(config, dict) else {}
+    raw_properties = config.get("properties")
+    properties = tuple(
+        prop
+        for prop in map(_build_property, raw_properties if isinstance(raw_properties, list) else ())
+        if prop is not None
+    )
+    custom = config.get("supportsCustomObject") is True
+    return EventType(
+        uid=uid,
+        name=_text(config.get("name")),
+        object_type=None if custom else _canonical(config.get("objectType"), OBJECT_TYPES),
+        supports_custom_object=custom,
+        header_template=_text(config.get("headerTemplate")),
+        detail_template=_text(config.get("detailTemplate")),
+        properties=properties,
+        path=path,
+    )
+
+
+def _build_app(uid: str, config: object, path: Path) -> App:
+    config = config if isinstance(config, dict) else {}
+    auth = config.get("auth")
+    auth = auth if isinstance(auth, dict) else {}
+    scopes = auth.get("requiredScopes")
+    return App(
+        uid=uid,
+        name=_text(config.get("name")),
+        auth_type=_text(auth.get("type")),
+        distribution=_text(config.get("distribution")),
+        required_scopes=tuple(s for s in scopes if isinstance(s, str))
+        if isinstance(scopes, list)
+        else (),
+        path=path,
+    )
+
+
+def _check_top_level(source: Source, folder: str, platform: tuple[int, int] | None) -> str | None:
+    """Parser-level checks of one component file; returns its user-facing type if known."""
+    data = source.data
+    if not isinstance(data, dict):
+        source.report("HSF002", f"top-level value is {type(data).__name__}, not an object")
+        for key, rule in (("uid", "HSD001"), ("config", "HSD008"), ("type", "HSD005")):
+            source.report(rule, f"Missing required field: '{key}'")
+        return None
+    unexpected = [key for key in data if key not in ALLOWED_TOP_LEVEL]
+    if unexpected:
+        source.report(
+            "HSF003",
+            f"Unexpected top-level properties found: {', '.join(unexpected)}",
+            pointer(unexpected[0]),
+        )
+    uid = data.get("uid")
+    if uid is None or uid == "":
+        source.report("HSD001", "Missing required field: 'uid'")
+    elif not isinstance(uid, str):
+        source.report("HSD003", f"'uid' must be a string, not {json.dumps(uid)}", "/uid")
+    else:
+        if len(uid) > MAX_UID_LENGTH:
+            source.report(
+                "HSD002",
+                f"'uid' has {len(uid)} characters; the limit is {MAX_UID_LENGTH}",
+                "/uid",
+            )
+        if not UID_PATTERN.fullmatch(uid):
+            source.report(
+                "HSD003",
+                "'uid' should use only letters, numbers, periods, hyphens, and underscores "
+                "(for example: app-id_1.2.3)",
+                "/uid",
+            )
+    if "config" not in data:
+        source.report("HSD008", "Missing required field: 'config'")
+    if "permissions" in data and platform is not None and platform < PERMISSIONS_MIN_VERSION:
+        source.report(
+            "HSF007",
+            'The "permissions" field is not supported on this platform version. '
+            'Upgrade to "2026.09" or later to use component-level permissions.',
+            "/permissions",
+        )
+    raw_type = data.get("type")
+    if raw_type is None:
+        source.report("HSD005", "Missing required field: 'type'")
+        return None
+    kind = resolve_component_type(raw_type) if isinstance(raw_type, str) else None
+    if kind is None:
+        source.report("HSD006", f"Unsupported type: {raw_type}", "/type")
+        return None
+    if kind == "app-event" and raw_type != "app-event":
+        source.report(
+            "HSD007", f"type is spelt {raw_type!r}; HubSpot documents 'app-event'", "/type"
+        )
+    expected = COMPONENT_DIRS[kind]
+    if folder != expected:
+        source.report(
+            "HSF004",
+            f"The directory '{folder}' is incorrect for type '{kind}'. Components of this type "
+            f"should only be placed in the '<srcDir>/{expected}' directory",
+            "/type",
+        )
+    return kind
+
+
+def load(path: Path | str) -> LoadedProject:
+    """Read every component file of the project at `path`; see `load_project`."""
+    root, src_dir, project_config = _locate(Path(path))
+    platform = _version(project_config.get("platformVersion"))
+    cwd = Path.cwd()
+    loaded = LoadedProject(Project(root=root), src_dir=src_dir)
+    event_types: dict[str, EventType] = {}
+    app: App | None = None
+    app_files = 0
+    for file in _walk_metafiles(src_dir):
+        try:
+            display = file.relative_to(cwd)
+        except ValueError:
+            display = file
+        source = read_source(file, display)
+        loaded.sources.append(source)
+        folder = file.parent.relative_to(src_dir).as_posix()
+        if folder not in _KNOWN_FOLDERS:
+            source.report(
+                "HSF005",
+                f"'{folder}' is not a component folder; HubSpot skips this file",
+            )
+            continue
+        if not source.parsed:
+            continue
+        kind = _check_top_level(source, folder, platform)
+        data = source.data if isinstance(source.data, dict) else {}
+        uid = data.get("uid")
+        uid = uid if isinstance(uid, str) and uid else file.name[: -len(METAFILE_SUFFIX)]
+        if kind == "app-event":
+            event_types.setdefault(uid, build_event_type(uid, data.get("config"), file))
+            loaded.event_type_sources.setdefault(uid, source)
+        elif kind == "app":
+            app_files += 1
+            if app is None:
+                app = _build_app(uid, data.get("config"), file)
+                loaded.app_source = source
+    diagnostics: list[Diagnostic] = [d for s in loaded.sources for d in s.diagnostics]
+    loaded.project = Project(
+        root=root,
+        app=app,
+        event_types=event_types,
+        diagnostics=tuple(diagnostics),
+        name=_text(project_config.get("name")),
+        platform_version=_text(project_config.get("platformVersion")),
+        src_dir=src_dir,
+    )
+    return loaded
+
+
+def load_project(path: Path | str = ".") -> Project:
+    """Load the HubSpot project at `path`: a project root (`hsproject.json`), a `src/app`
+    folder or an app folder. Bad content becomes `Project.diagnostics`; only a path that is
+    not a project raises `ProjectNotFoundError`."""
+    return load(path).project
