@@ -164,7 +164,7 @@ _ALL: tuple[Rule, ...] = (
         DOC,
     ),
     Rule("HSD008", "config-missing", D, E, "Every component needs a config object.", LIB),
-    Rule("HSD009", "field-type", D, E, "A config field has the wrong JSON type.", DOC),
+    Rule("HSD009", "config-field-type", D, E, "A config field has the wrong JSON type.", DOC),
     Rule(
         "HSD010",
         "unknown-config-key",
