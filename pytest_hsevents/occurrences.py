@@ -27,11 +27,18 @@ __all__ = [
     "FIELDS",
     "IFRAME_FIELDS",
     "OccurrenceValidator",
+    "TypePlan",
     "Violation",
+    "check_association",
+    "check_field_types",
+    "check_iframe",
+    "check_optional_fields",
+    "check_properties",
     "check_value",
     "fully_qualified_name",
     "is_date_time",
     "json_pointer",
+    "plan_for",
     "value_check",
 ]
 
@@ -181,7 +188,7 @@ def check_value(prop: EventProperty, text: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class TypePlan:
     """What one event type needs checked, computed once."""
 
     event_type: EventType
@@ -189,14 +196,17 @@ class _Plan:
     """Property name -> (rule id, check) or None for STRING; absent name = unknown property."""
     object_type: str | None
     custom: bool
+    kind: str = "event type"
 
 
-def _plan(event_type: EventType) -> _Plan:
-    return _Plan(
+def plan_for(event_type: EventType, kind: str = "event type") -> TypePlan:
+    """The precomputed checks for one event type (v3 passes a template as an EventType)."""
+    return TypePlan(
         event_type=event_type,
         checks={prop.name: value_check(prop) for prop in event_type.properties},
         object_type=event_type.object_type,
         custom=event_type.supports_custom_object,
+        kind=kind,
     )
 
 
@@ -227,14 +237,13 @@ class OccurrenceValidator:
     def __init__(self, project: Project, settings: Settings | None = None) -> None:
         self.project = project
         self.settings = settings or Settings()
-        plans: dict[str, _Plan] = {}
+        plans: dict[str, TypePlan] = {}
         for uid, event_type in project.event_types.items():
-            plan = _plan(event_type)
+            plan = plan_for(event_type)
             plans[fully_qualified_name(uid, self.settings.portal_id)] = plan
             if self.settings.event_type_uid_alias:
                 plans.setdefault(uid, plan)
-        self._plans: Mapping[str, _Plan] = plans
-        self._r = RULES
+        self._plans: Mapping[str, TypePlan] = plans
 
     def event_type_for(self, event_type_name: str) -> EventType | None:
         """The event type a body's eventTypeName names (its FQN; its uid when aliased)."""
@@ -243,31 +252,14 @@ class OccurrenceValidator:
 
     def validate(self, body: object) -> tuple[Violation, ...]:
         """Every stateless rule `body` breaks, in field order; () for a valid body."""
-        r = self._r
+        r = RULES
         if not isinstance(body, dict):
             return (Violation(r["HSO001"], "", f"the body is {_kind(body)}, not a JSON object"),)
         found: list[Violation] = []
         add = found.append
-        for key in body:
-            if key not in FIELDS:
-                add(
-                    Violation(
-                        r["HSO007"],
-                        json_pointer(key),
-                        f"{key!r} is not an occurrence field; known fields: "
-                        + ", ".join(sorted(FIELDS)),
-                    )
-                )
-        for key in _STRING_FIELDS:
-            value = body.get(key)
-            if value is not None and not isinstance(value, str):
-                add(
-                    Violation(
-                        r["HSO006"], "/" + key, f"{key} is {_kind(value)}; it must be a string"
-                    )
-                )
+        check_field_types(body, FIELDS, _STRING_FIELDS, add)
         name = body.get("eventTypeName")
-        plan: _Plan | None = None
+        plan: TypePlan | None = None
         if name is None:
             add(Violation(r["HSO002"], "/eventTypeName", "eventTypeName is missing"))
         elif isinstance(name, str):
@@ -288,32 +280,10 @@ class OccurrenceValidator:
                 )
             )
         elif plan is not None and properties:
-            self._check_properties(plan, properties, add)
+            check_properties(plan, properties, add, lenient=self.settings.lenient_property_values)
         if plan is not None:
-            self._check_association(plan, body, add)
-        timestamp = body.get("timestamp")
-        if timestamp is not None and not (isinstance(timestamp, str) and is_date_time(timestamp)):
-            add(
-                Violation(
-                    r["HSO040"],
-                    "/timestamp",
-                    f"timestamp is {_short(timestamp)}; it must be an ISO 8601 date-time "
-                    "with an offset, like 2025-01-31T09:30:00Z",
-                )
-            )
-        extra = body.get("extraData")
-        if extra is not None and not (
-            isinstance(extra, dict) or (self.settings.extra_data_array and isinstance(extra, list))
-        ):
-            wanted = "an object or an array" if self.settings.extra_data_array else "an object"
-            add(
-                Violation(
-                    r["HSO041"], "/extraData", f"extraData is {_kind(extra)}; it must be {wanted}"
-                )
-            )
-        iframe = body.get("timelineIFrame")
-        if iframe is not None:
-            self._check_iframe(iframe, add)
+            check_association(plan, body, add)
+        check_optional_fields(body, self.settings, add)
         return tuple(found)
 
     def _unknown_type_message(self, name: str) -> str:
@@ -323,172 +293,237 @@ class OccurrenceValidator:
         shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
         return f"eventTypeName {name!r} names no event type of this project; known: {shown}"
 
-    def _check_properties(
-        self, plan: _Plan, properties: dict[str, object], add: Callable[[Violation], None]
-    ) -> None:
-        r = self._r
-        checks = plan.checks
-        lenient = self.settings.lenient_property_values
-        for key, value in properties.items():
-            if key not in checks:
-                known = ", ".join(checks) or "none"
-                add(
-                    Violation(
-                        r["HSO011"],
-                        json_pointer("properties", key),
-                        f"properties.{key} is not defined on event type "
-                        f"{plan.event_type.uid!r}; defined: {known}",
-                    )
-                )
-                continue
-            if isinstance(value, str):
-                text = value
-            elif lenient and isinstance(value, (int, float)) and not isinstance(value, bool):
-                text = str(value)
-            else:
-                add(
-                    Violation(
-                        r["HSO012"],
-                        json_pointer("properties", key),
-                        f"properties.{key} is {_kind(value)}; property values are sent as strings",
-                    )
-                )
-                continue
-            found = checks[key]
-            if found is not None:
-                why = found[1](text)
-                if why is not None:
-                    add(
-                        Violation(
-                            r[found[0]],
-                            json_pointer("properties", key),
-                            f"properties.{key} is {_short(text)}; {why}",
-                        )
-                    )
 
-    def _check_association(
-        self, plan: _Plan, body: dict[str, object], add: Callable[[Violation], None]
-    ) -> None:
-        r = self._r
-        present = {key for key in _ASSOCIATION_FIELDS if body.get(key) is not None}
-        uid = plan.event_type.uid
-        fqn = body.get("objectTypeFullyQualifiedName")
-        if plan.custom:
-            target = "custom-object"
-            if fqn is None:
-                add(
-                    Violation(
-                        r["HSO030"],
-                        "/objectTypeFullyQualifiedName",
-                        f"event type {uid!r} is for custom objects; send "
-                        "objectTypeFullyQualifiedName like p1234567_Cats",
-                    )
-                )
-            elif isinstance(fqn, str) and not _CUSTOM_OBJECT_NAME.fullmatch(fqn):
-                add(
-                    Violation(
-                        r["HSO031"],
-                        "/objectTypeFullyQualifiedName",
-                        f"objectTypeFullyQualifiedName is {_short(fqn)}; it has the form "
-                        "p{accountId}_{objectName}, like p1234567_Cats",
-                    )
-                )
-        else:
-            target = (plan.object_type or "").lower() or "unknown-object"
-            if fqn is not None:
-                add(
-                    Violation(
-                        r["HSO032"],
-                        "/objectTypeFullyQualifiedName",
-                        f"event type {uid!r} is not for custom objects; "
-                        "objectTypeFullyQualifiedName is only for those",
-                    )
-                )
-            if plan.object_type is None:
-                return  # a broken definition: the checker reports it
-        contact = plan.object_type == "CONTACT" and not plan.custom
-        company = plan.object_type == "COMPANY" and not plan.custom
-        if not contact:
-            for key, rule in (("email", "HSO021"), ("utk", "HSO022")):
-                if key in present:
-                    add(
-                        Violation(
-                            r[rule],
-                            "/" + key,
-                            f"{key} identifies contacts only; event type {uid!r} is for "
-                            f"{target} records",
-                        )
-                    )
-        if "domain" in present and not company:
+def check_properties(
+    plan: TypePlan,
+    properties: dict[str, object],
+    add: Callable[[Violation], None],
+    *,
+    lenient: bool = False,
+    field: str = "properties",
+    unknown_rule: str = "HSO011",
+    value_rule: str | None = None,
+) -> None:
+    """Unknown names, non-string values and values of the wrong type (v3 passes its rules)."""
+    r = RULES
+    checks = plan.checks
+    for key, value in properties.items():
+        if key not in checks:
+            known = ", ".join(checks) or "none"
             add(
                 Violation(
-                    r["HSO023"],
-                    "/domain",
-                    f"domain applies to companies only; event type {uid!r} is for {target} records",
+                    r[unknown_rule],
+                    json_pointer(field, key),
+                    f"{field}.{key} is not defined on {plan.kind} "
+                    f"{plan.event_type.uid!r}; defined: {known}",
                 )
             )
-        if "objectId" in present:
-            return
-        if contact:
-            if not present & {"utk", "email"}:
-                add(
-                    Violation(
-                        r["HSO020"],
-                        "",
-                        f"event type {uid!r} is for contacts: send objectId, or utk and/or email",
-                    )
-                )
-        elif company and "domain" in present:
+            continue
+        if isinstance(value, str):
+            text = value
+        elif lenient and isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = str(value)
+        else:
             add(
                 Violation(
-                    r["HSO024"],
-                    "/domain",
-                    "domain only updates the company named by objectId; send objectId too",
+                    r["HSO012"],
+                    json_pointer(field, key),
+                    f"{field}.{key} is {_kind(value)}; {field} values are sent as strings",
                 )
             )
-        else:
+            continue
+        found = checks[key]
+        if found is not None:
+            why = found[1](text)
+            if why is not None:
+                add(
+                    Violation(
+                        r[value_rule or found[0]],
+                        json_pointer(field, key),
+                        f"{field}.{key} is {_short(text)}; {why}",
+                    )
+                )
+
+
+def check_association(
+    plan: TypePlan, body: dict[str, object], add: Callable[[Violation], None]
+) -> None:
+    """objectId / utk / email / domain and objectTypeFullyQualifiedName per object type."""
+    r = RULES
+    present = {key for key in _ASSOCIATION_FIELDS if body.get(key) is not None}
+    uid = plan.event_type.uid
+    fqn = body.get("objectTypeFullyQualifiedName")
+    if plan.custom:
+        target = "custom-object"
+        if fqn is None:
+            add(
+                Violation(
+                    r["HSO030"],
+                    "/objectTypeFullyQualifiedName",
+                    f"event type {uid!r} is for custom objects; send "
+                    "objectTypeFullyQualifiedName like p1234567_Cats",
+                )
+            )
+        elif isinstance(fqn, str) and not _CUSTOM_OBJECT_NAME.fullmatch(fqn):
+            add(
+                Violation(
+                    r["HSO031"],
+                    "/objectTypeFullyQualifiedName",
+                    f"objectTypeFullyQualifiedName is {_short(fqn)}; it has the form "
+                    "p{accountId}_{objectName}, like p1234567_Cats",
+                )
+            )
+    else:
+        target = (plan.object_type or "").lower() or "unknown-object"
+        if fqn is not None:
+            add(
+                Violation(
+                    r["HSO032"],
+                    "/objectTypeFullyQualifiedName",
+                    f"event type {uid!r} is not for custom objects; "
+                    "objectTypeFullyQualifiedName is only for those",
+                )
+            )
+        if plan.object_type is None:
+            return  # a broken definition: the checker reports it
+    contact = plan.object_type == "CONTACT" and not plan.custom
+    company = plan.object_type == "COMPANY" and not plan.custom
+    if not contact:
+        for key, rule in (("email", "HSO021"), ("utk", "HSO022")):
+            if key in present:
+                add(
+                    Violation(
+                        r[rule],
+                        "/" + key,
+                        f"{key} identifies contacts only; event type {uid!r} is for "
+                        f"{target} records",
+                    )
+                )
+    if "domain" in present and not company:
+        add(
+            Violation(
+                r["HSO023"],
+                "/domain",
+                f"domain applies to companies only; event type {uid!r} is for {target} records",
+            )
+        )
+    if "objectId" in present:
+        return
+    if contact:
+        if not present & {"utk", "email"}:
             add(
                 Violation(
                     r["HSO020"],
-                    "/objectId",
-                    f"objectId is missing; event type {uid!r} is for {target} records",
+                    "",
+                    f"event type {uid!r} is for contacts: send objectId, or utk and/or email",
+                )
+            )
+    elif company and "domain" in present:
+        add(
+            Violation(
+                r["HSO024"],
+                "/domain",
+                "domain only updates the company named by objectId; send objectId too",
+            )
+        )
+    else:
+        add(
+            Violation(
+                r["HSO020"],
+                "/objectId",
+                f"objectId is missing; event type {uid!r} is for {target} records",
+            )
+        )
+
+
+def check_iframe(iframe: object, add: Callable[[Violation], None]) -> None:
+    """timelineIFrame: an object with all five fields, of the right types."""
+    r = RULES
+    if not isinstance(iframe, dict):
+        add(
+            Violation(
+                r["HSO006"],
+                "/timelineIFrame",
+                f"timelineIFrame is {_kind(iframe)}; it must be an object",
+            )
+        )
+        return
+    for key, kind in IFRAME_FIELDS.items():
+        value = iframe.get(key)
+        pointer = "/timelineIFrame/" + key
+        if value is None:
+            add(Violation(r["HSO050"], pointer, f"timelineIFrame.{key} is missing"))
+        elif kind is str and not isinstance(value, str):
+            add(
+                Violation(
+                    r["HSO051"],
+                    pointer,
+                    f"timelineIFrame.{key} is {_kind(value)}; it must be a string",
+                )
+            )
+        elif kind is int and (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not _INT32[0] <= value <= _INT32[1]
+        ):
+            add(
+                Violation(
+                    r["HSO051"],
+                    pointer,
+                    f"timelineIFrame.{key} is {_short(value)}; it must be a whole number "
+                    "of pixels (32-bit)",
                 )
             )
 
-    def _check_iframe(self, iframe: object, add: Callable[[Violation], None]) -> None:
-        r = self._r
-        if not isinstance(iframe, dict):
+
+def check_optional_fields(
+    body: dict[str, object], settings: Settings, add: Callable[[Violation], None]
+) -> None:
+    """timestamp, extraData and timelineIFrame, the same in v4 and v3."""
+    r = RULES
+    timestamp = body.get("timestamp")
+    if timestamp is not None and not (isinstance(timestamp, str) and is_date_time(timestamp)):
+        add(
+            Violation(
+                r["HSO040"],
+                "/timestamp",
+                f"timestamp is {_short(timestamp)}; it must be an ISO 8601 date-time "
+                "with an offset, like 2025-01-31T09:30:00Z",
+            )
+        )
+    extra = body.get("extraData")
+    if extra is not None and not (
+        isinstance(extra, dict) or (settings.extra_data_array and isinstance(extra, list))
+    ):
+        wanted = "an object or an array" if settings.extra_data_array else "an object"
+        add(
+            Violation(
+                r["HSO041"], "/extraData", f"extraData is {_kind(extra)}; it must be {wanted}"
+            )
+        )
+    iframe = body.get("timelineIFrame")
+    if iframe is not None:
+        check_iframe(iframe, add)
+
+
+def check_field_types(
+    body: dict[str, object],
+    known: frozenset[str],
+    strings: tuple[str, ...],
+    add: Callable[[Violation], None],
+) -> None:
+    """Fields the API does not define (HSO007) and string fields of another type (HSO006)."""
+    r = RULES
+    for key in body:
+        if key not in known:
             add(
                 Violation(
-                    r["HSO006"],
-                    "/timelineIFrame",
-                    f"timelineIFrame is {_kind(iframe)}; it must be an object",
+                    r["HSO007"],
+                    json_pointer(key),
+                    f"{key!r} is not a field here; known fields: " + ", ".join(sorted(known)),
                 )
             )
-            return
-        for key, kind in IFRAME_FIELDS.items():
-            value = iframe.get(key)
-            pointer = "/timelineIFrame/" + key
-            if value is None:
-                add(Violation(r["HSO050"], pointer, f"timelineIFrame.{key} is missing"))
-            elif kind is str and not isinstance(value, str):
-                add(
-                    Violation(
-                        r["HSO051"],
-                        pointer,
-                        f"timelineIFrame.{key} is {_kind(value)}; it must be a string",
-                    )
-                )
-            elif kind is int and (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not _INT32[0] <= value <= _INT32[1]
-            ):
-                add(
-                    Violation(
-                        r["HSO051"],
-                        pointer,
-                        f"timelineIFrame.{key} is {_short(value)}; it must be a whole number "
-                        "of pixels (32-bit)",
-                    )
-                )
+    for key in strings:
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            add(Violation(r["HSO006"], "/" + key, f"{key} is {_kind(value)}; it must be a string"))
