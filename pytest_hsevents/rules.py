@@ -141,6 +141,14 @@ _ALL: tuple[Rule, ...] = (
         "The file cannot be read as UTF-8 text of a sensible size.",
         KIT,
     ),
+    Rule(
+        "HSF009",
+        "duplicate-app",
+        F,
+        E,
+        "A project has one app component; HubSpot's parser refuses a second.",
+        LIB,
+    ),
     # --- event-type definition ---------------------------------------------------------
     Rule("HSD001", "uid-missing", D, E, "Every component needs a non-empty uid.", LIB),
     Rule("HSD002", "uid-too-long", D, E, "A uid has at most 64 characters.", LIB),
