@@ -62,12 +62,21 @@ class Source:
             return 1, 1
         if self._positions is None:
             self._positions = {}
-            for ptr, entry in json_source_map.calculate(self.text).items():
+            try:
+                entries = json_source_map.calculate(self.text).items()
+            except (RecursionError, ValueError):  # nested deeper than the mapper can walk
+                entries = {}.items()
+            for ptr, entry in entries:
                 loc = entry.key_start or entry.value_start
                 self._positions[ptr] = (loc.line + 1, loc.column + 1)
         while where not in self._positions and where:
             where = where.rsplit("/", 1)[0]
         return self._positions.get(where, (1, 1))
+
+
+def _reject_constant(name: str) -> object:
+    """Python's json takes NaN and Infinity; JSON (and HubSpot's parser) does not."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def read_source(path: Path, display: Path) -> Source:
@@ -82,8 +91,7 @@ def read_source(path: Path, display: Path) -> Source:
                 "are not read",
             )
             return source
-        raw = path.read_bytes()
-        source.text = raw.decode("utf-8-sig")
+        source.text = path.read_bytes().decode("utf-8")
     except OSError as error:
         source.report("HSF008", f"cannot read file: {error.strerror or error}")
         return source
@@ -93,10 +101,15 @@ def read_source(path: Path, display: Path) -> Source:
     if not source.text.strip():
         source.report("HSF001", "Invalid JSON: the file is empty")
         return source
+    if source.text.startswith("\ufeff"):  # JSON.parse in HubSpot's parser refuses it too
+        source.report("HSF001", "Invalid JSON: the file starts with a byte-order mark")
+        return source
     try:
-        source.data = json.loads(source.text)
+        source.data = json.loads(source.text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         source.report_at("HSF001", f"Invalid JSON: {error.msg}", error.lineno, error.colno)
+    except ValueError as error:
+        source.report("HSF001", f"Invalid JSON: {error}")
     except RecursionError:
         source.report("HSF001", "Invalid JSON: nested too deeply")
     return source

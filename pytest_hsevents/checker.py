@@ -8,13 +8,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from ._source import Source, pointer
-from .loader import UID_PATTERN, load
+from .loader import UID_PATTERN, LoadedProject, load
 from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
 from .rules import select_rules
 from .settings import Settings, load_settings
 from .templates import parse_template
 
-__all__ = ["check_project"]
+__all__ = ["check_loaded", "check_project"]
 
 MAX_NAME = 50
 MAX_HEADER = 1_000
@@ -326,43 +326,50 @@ def _check_app(loaded_app: Source, has_event_types: bool) -> None:
         )
 
 
-def check_project(path: Path | str = ".", settings: Settings | None = None) -> list[Diagnostic]:
-    """Every problem HubSpot would reject in the project at `path` (empty when clean).
-
-    Settings default to the `[tool.hsevents]` table of the project's `pyproject.toml`.
-    Raises `ProjectNotFoundError` only when `path` is not a project at all.
-    """
-    loaded = load(path)
-    if settings is None:
-        settings = load_settings(loaded.project.root)
-    for source in loaded.event_type_sources.values():
+def check_loaded(loaded: LoadedProject, settings: Settings) -> list[Diagnostic]:
+    """The diagnostics of an already loaded project, filtered by `settings.select/ignore`."""
+    for source in loaded.event_sources:
         if isinstance(source.data, dict) and "config" in source.data:
             _check_config(source, source.data["config"], settings)
     uids: dict[str, list[Source]] = defaultdict(list)
     for source in loaded.sources:
-        if isinstance(source.data, dict) and isinstance(source.data.get("uid"), str):
-            uids[source.data["uid"]].append(source)
+        if source.path.name != "hsproject.json" and isinstance(source.data, dict):
+            uid = source.data.get("uid")
+            if isinstance(uid, str) and uid:
+                uids[uid].append(source)
     for uid, sources in uids.items():
-        if len(sources) > 1 and uid:
-            listing = "".join(f"\n- {s.display}" for s in sources)
+        if len(sources) > 1:
             for source in sources:
-                source.report("HSD004", f"Duplicate uid '{uid}' found in:{listing}", "/uid")
-    event_sources = list(loaded.event_type_sources.values())
+                others = ", ".join(str(s.display) for s in sources if s is not source)
+                source.report("HSD004", f"Duplicate uid '{uid}' also found in: {others}", "/uid")
     if loaded.app_source is not None:
-        _check_app(loaded.app_source, bool(event_sources))
-    elif event_sources:
-        event_sources[0].report(
-            "HSF006",
-            "This 'app-event' component must be a child of the 'app' component. "
-            "No *-hsmeta.json files were found with type 'app'",
-        )
-    if len(event_sources) > MAX_EVENT_TYPES:
-        target = loaded.app_source or event_sources[0]
-        target.report(
-            "HSA004",
-            f"the app has {len(event_sources)} event types; the limit is {MAX_EVENT_TYPES}",
-        )
+        _check_app(loaded.app_source, bool(loaded.event_sources))
+    else:
+        for source in loaded.event_sources:
+            source.report(
+                "HSF006",
+                "This 'app-event' component must be a child of the 'app' component. "
+                "No *-hsmeta.json files were found with type 'app'",
+                "/type",
+            )
+    count = len(loaded.event_sources)
+    if count > MAX_EVENT_TYPES:
+        target = loaded.app_source or loaded.event_sources[0]
+        target.report("HSA004", f"the app has {count} event types; the limit is {MAX_EVENT_TYPES}")
     keep = select_rules(settings.select, settings.ignore)
     found = [d for s in loaded.sources for d in s.diagnostics if d.rule.id in keep]
     found.sort(key=lambda d: (str(d.path), d.line, d.column, d.rule.id))
     return found
+
+
+def check_project(path: Path | str = ".", settings: Settings | None = None) -> list[Diagnostic]:
+    """Every problem HubSpot would reject in the project at `path` (empty when clean).
+
+    Settings default to the `[tool.hsevents]` table of the project's `pyproject.toml`.
+    Raises `ProjectNotFoundError` only when `path` is not a project at all, and
+    `SettingsError` when that table is broken.
+    """
+    loaded = load(path)
+    if settings is None:
+        settings = load_settings(loaded.project.root)
+    return check_loaded(loaded, settings)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from ._formats import FORMATS, RENDERERS
-from .checker import check_project
+from .checker import check_loaded
 from .loader import ProjectNotFoundError, load
 from .rules import RULES, RuleFamily, Severity, UnknownRuleError, get_rule
 from .settings import Settings, SettingsError, from_mapping, load_settings
@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rule catalogue or explain one rule")
     rules.add_argument("rule", nargs="?", help="a rule id (HSD021) or name (name-too-long)")
     rules.add_argument("--family", choices=[f.value for f in RuleFamily], help="only this family")
+
+    serve = commands.add_parser(
+        "serve", help="serve the fake HubSpot for a project's event types over HTTP"
+    )
+    serve.add_argument("path", nargs="?", default=".", help="project root, src/app or app folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
     return parser
 
 
@@ -56,9 +63,9 @@ def _settings(args: argparse.Namespace, base: Settings) -> Settings:
 
 
 def _check(args: argparse.Namespace) -> int:
-    root = load(args.path).project.root
-    settings = _settings(args, load_settings(root))
-    diagnostics = check_project(args.path, settings)
+    loaded = load(args.path)
+    settings = _settings(args, load_settings(loaded.project.root))
+    diagnostics = check_loaded(loaded, settings)
     output = RENDERERS[args.format](diagnostics)
     if output:
         print(output)
@@ -85,12 +92,57 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from .fake.server import CONTROL_PREFIX, HubSpotServer
+
+    project = load(args.path).project
+    settings = load_settings(project.root)
+    server = HubSpotServer(project, settings=settings, host=args.host, port=args.port)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"hsevents: error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 2
+    log = logging.getLogger("pytest_hsevents.server")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    stopped = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    print(f"hsevents: serving {len(project.event_types)} event types at {server.url}", flush=True)
+    for uid in project.event_types:
+        print(f"  {uid}: eventTypeName {server.event_type_name(uid)}", flush=True)
+    print(f"  control endpoints: {server.url}{CONTROL_PREFIX}", flush=True)
+    errors = sum(1 for d in project.diagnostics if d.severity is Severity.ERROR)
+    if errors:
+        print(f"  note: {errors} definition errors; run `hsevents check {args.path}`", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+        log.removeHandler(handler)
+    print("hsevents: server stopped", flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "serve":
+            return _serve(args)
         return _rules(args)
     except (ProjectNotFoundError, SettingsError, UnknownRuleError) as error:
         print(f"hsevents: error: {error}", file=sys.stderr)

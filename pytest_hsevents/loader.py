@@ -32,7 +32,6 @@ METAFILE_SUFFIX = "-hsmeta.json"
 ALLOWED_TOP_LEVEL = frozenset({"uid", "type", "config", "dependencies", "permissions"})
 UID_PATTERN = re.compile(r"[a-zA-Z0-9_\-.]+")
 MAX_UID_LENGTH = 64
-PERMISSIONS_MIN_VERSION = (2026, 9)
 
 # user-facing type -> (folder under srcDir, internal type), as in the parser's constants.
 _APP_SUB_DIRS = {
@@ -88,7 +87,8 @@ class LoadedProject:
 
     project: Project
     sources: list[Source] = field(default_factory=list)
-    event_type_sources: dict[str, Source] = field(default_factory=dict)
+    event_sources: list[Source] = field(default_factory=list)
+    """Every app-event file, duplicates of a uid included (each one is checked)."""
     app_source: Source | None = None
     src_dir: Path = Path()
 
@@ -100,8 +100,12 @@ def resolve_component_type(raw: str) -> str | None:
     return INTERNAL_TYPES.get(raw.upper().replace("-", "_"))
 
 
-def _locate(path: Path) -> tuple[Path, Path, dict[str, object]]:
-    """(project root, srcDir, hsproject.json content) for any of the accepted starting points."""
+def _locate(path: Path) -> tuple[Path, Path, Source | None]:
+    """(project root, srcDir, parsed hsproject.json) for any of the accepted starting points.
+
+    An `hsproject.json` in the folder or above wins (it names srcDir and the platform version);
+    without one, a folder holding `src/app` is a root and a folder called `app` is the app.
+    """
     path = path.resolve()
     if not path.exists():
         raise ProjectNotFoundError(f"{path}: no such file or directory")
@@ -110,22 +114,34 @@ def _locate(path: Path) -> tuple[Path, Path, dict[str, object]]:
     for candidate in (path, *path.parents):
         config_file = candidate / "hsproject.json"
         if config_file.is_file():
-            try:
-                config = json.loads(config_file.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                config = {}
-            if not isinstance(config, dict):
-                config = {}
-            src = config.get("srcDir")
+            config = read_source(config_file, _display(config_file))
+            data = config.data if isinstance(config.data, dict) else {}
+            if config.parsed and not isinstance(config.data, dict):
+                config.report("HSF002", "hsproject.json must hold a JSON object")
+            src = data.get("srcDir")
             src_dir = candidate / (src if isinstance(src, str) and src else "src")
+            if not src_dir.is_dir():
+                raise ProjectNotFoundError(
+                    f"{config_file}: srcDir {src_dir.name!r} is not a folder of the project"
+                )
             return candidate, src_dir, config
+    for candidate in (path, *path.parents):
         if (candidate / "src" / "app").is_dir():
-            return candidate, candidate / "src", {}
-        if candidate.name == "app" or (candidate / "app-events").is_dir():
-            return candidate.parent.parent, candidate.parent, {}
+            return candidate, candidate / "src", None
+        if candidate.name == "app":
+            src_dir = candidate.parent
+            return (src_dir.parent if src_dir.name == "src" else src_dir), src_dir, None
     raise ProjectNotFoundError(
         f"{path}: not a HubSpot project (no hsproject.json, src/app folder or app folder)"
     )
+
+
+def _display(file: Path) -> Path:
+    """How diagnostics name a file: relative to the working directory when inside it."""
+    try:
+        return file.relative_to(Path.cwd())
+    except ValueError:
+        return file
 
 
 def _walk_metafiles(src_dir: Path) -> Iterable[Path]:
@@ -136,9 +152,10 @@ def _walk_metafiles(src_dir: Path) -> Iterable[Path]:
                 yield Path(folder) / name
 
 
-def _version(text: object) -> tuple[int, int] | None:
-    match = re.match(r"(\d{4})\.(\d+)", text) if isinstance(text, str) else None
-    return (int(match.group(1)), int(match.group(2))) if match else None
+def _version(text: str) -> tuple[int, int]:
+    """`2025.2` -> (2025, 2); text that is no version sorts last, so it gates nothing."""
+    match = re.match(r"(\d{4})\.(\d+)", text)
+    return (int(match.group(1)), int(match.group(2))) if match else (9999, 0)
 
 
 def _text(value: object) -> str | None:
@@ -208,7 +225,7 @@ def _build_app(uid: str, config: object, path: Path) -> App:
     )
 
 
-def _check_top_level(source: Source, folder: str, platform: tuple[int, int] | None) -> str | None:
+def _check_top_level(source: Source, folder: str, platform: str | None) -> str | None:
     """Parser-level checks of one component file; returns its user-facing type if known."""
     data = source.data
     if not isinstance(data, dict):
@@ -244,15 +261,15 @@ def _check_top_level(source: Source, folder: str, platform: tuple[int, int] | No
             )
     if "config" not in data:
         source.report("HSD008", "Missing required field: 'config'")
-    if "permissions" in data and platform is not None and platform < PERMISSIONS_MIN_VERSION:
+    if "permissions" in data and platform is not None and _version(platform) < (2026, 9):
         source.report(
             "HSF007",
-            'The "permissions" field is not supported on this platform version. '
+            f'The "permissions" field is not supported on platform version "{platform}". '
             'Upgrade to "2026.09" or later to use component-level permissions.',
             "/permissions",
         )
     raw_type = data.get("type")
-    if raw_type is None:
+    if raw_type is None or raw_type == "":
         source.report("HSD005", "Missing required field: 'type'")
         return None
     kind = resolve_component_type(raw_type) if isinstance(raw_type, str) else None
@@ -276,19 +293,17 @@ def _check_top_level(source: Source, folder: str, platform: tuple[int, int] | No
 
 def load(path: Path | str) -> LoadedProject:
     """Read every component file of the project at `path`; see `load_project`."""
-    root, src_dir, project_config = _locate(Path(path))
-    platform = _version(project_config.get("platformVersion"))
-    cwd = Path.cwd()
+    root, src_dir, config_source = _locate(Path(path))
+    project_config = config_source.data if config_source is not None else None
+    project_config = project_config if isinstance(project_config, dict) else {}
+    platform = _text(project_config.get("platformVersion"))
     loaded = LoadedProject(Project(root=root), src_dir=src_dir)
+    if config_source is not None:
+        loaded.sources.append(config_source)
     event_types: dict[str, EventType] = {}
     app: App | None = None
-    app_files = 0
     for file in _walk_metafiles(src_dir):
-        try:
-            display = file.relative_to(cwd)
-        except ValueError:
-            display = file
-        source = read_source(file, display)
+        source = read_source(file, _display(file))
         loaded.sources.append(source)
         folder = file.parent.relative_to(src_dir).as_posix()
         if folder not in _KNOWN_FOLDERS:
@@ -305,12 +320,16 @@ def load(path: Path | str) -> LoadedProject:
         uid = uid if isinstance(uid, str) and uid else file.name[: -len(METAFILE_SUFFIX)]
         if kind == "app-event":
             event_types.setdefault(uid, build_event_type(uid, data.get("config"), file))
-            loaded.event_type_sources.setdefault(uid, source)
-        elif kind == "app":
-            app_files += 1
-            if app is None:
-                app = _build_app(uid, data.get("config"), file)
-                loaded.app_source = source
+            loaded.event_sources.append(source)
+        elif kind == "app" and app is None:
+            app = _build_app(uid, data.get("config"), file)
+            loaded.app_source = source
+        elif kind == "app" and loaded.app_source is not None:
+            source.report(
+                "HSF009",
+                f"Only one app component is allowed; {loaded.app_source.display} is one already",
+                "/type",
+            )
     diagnostics: list[Diagnostic] = [d for s in loaded.sources for d in s.diagnostics]
     loaded.project = Project(
         root=root,
@@ -318,7 +337,7 @@ def load(path: Path | str) -> LoadedProject:
         event_types=event_types,
         diagnostics=tuple(diagnostics),
         name=_text(project_config.get("name")),
-        platform_version=_text(project_config.get("platformVersion")),
+        platform_version=platform,
         src_dir=src_dir,
     )
     return loaded
