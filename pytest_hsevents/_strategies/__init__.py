@@ -1,0 +1,1 @@
+"""The machinery behind `pytest_hsevents.strategies` (import from there, not from here)."""

@@ -1,0 +1,197 @@
+"""Batch bodies (v4 `{"inputs": [...]}`) with the outcome each item should get, and v3 events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ..model import OBJECT_TYPES, EventProperty, EventType, PropertyOption
+from ..rules import RULES, Rule
+from .bodies import Plan, valid_bodies
+from .breakers import BREAKERS, Body
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input of a batch and the rule it breaks (None: it should be accepted)."""
+
+    occurrence: Any
+    rule: Rule | None = None
+    pointer: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.rule is None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch body and, item by item, what HubSpot should make of it.
+
+    In `batch_mode="partial"` the accepted items are stored and the others reported; in
+    `"atomic"` any rejected item refuses the whole batch (409 if all are duplicates, else 400).
+    """
+
+    body: dict[str, Any]
+    items: tuple[BatchItem, ...]
+
+    @property
+    def accepted(self) -> tuple[int, ...]:
+        """Indexes of the inputs that should be accepted."""
+        return tuple(i for i, item in enumerate(self.items) if item.accepted)
+
+    @property
+    def rejected(self) -> Mapping[int, str]:
+        """Index -> rule id of every input that should be rejected."""
+        return {i: item.rule.id for i, item in enumerate(self.items) if item.rule is not None}
+
+
+@dataclass(frozen=True)
+class InvalidBatch:
+    """A batch body that breaks one batch-level rule (HSO060 or HSO061)."""
+
+    body: Any
+    rule: Rule
+    pointer: str
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+
+def _id_key(plan: Plan, occurrence: object) -> tuple[str, str] | None:
+    if not isinstance(occurrence, dict) or not isinstance(occurrence.get("id"), str):
+        return None
+    scope = "" if plan.settings.id_scope == "global" else plan.event_type.uid
+    return scope, occurrence["id"]
+
+
+@st.composite
+def batch_bodies(
+    draw: st.DrawFn, plans: Sequence[Plan], rule_ids: Sequence[str], min_size: int, max_size: int
+) -> Batch:
+    """Valid and invalid items in any order; ids unique except where HSO005 is the point."""
+    slots = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(plans),
+                st.none() | st.sampled_from(rule_ids) if rule_ids else st.none(),
+            ),
+            min_size=min_size,
+            max_size=max_size,
+        )
+    )
+    items: list[BatchItem] = []
+    taken: dict[tuple[str, str], Body] = {}  # ids of accepted items -> item
+    stale_utks: set[str] = set()  # utks any accepted item may tie to a contact
+
+    def keep_unique(plan: Plan, occurrence: Any) -> None:
+        key = _id_key(plan, occurrence)
+        while key is not None and key in taken:
+            occurrence["id"] += f"~{len(items)}"
+            key = _id_key(plan, occurrence)
+
+    def accept(plan: Plan, occurrence: Body) -> None:
+        keep_unique(plan, occurrence)
+        key = _id_key(plan, occurrence)
+        if key is not None:
+            taken[key] = occurrence
+        if "utk" in occurrence:
+            stale_utks.add(occurrence["utk"])
+        items.append(BatchItem(occurrence))
+
+    for plan, rule_id in slots:
+        if len(items) >= max_size:
+            break
+        if rule_id is None or not BREAKERS[rule_id].applies(plan):
+            accept(plan, draw(valid_bodies(plan)))
+            continue
+        occurrence, pointer, prior = BREAKERS[rule_id].make(draw, plan, draw(valid_bodies(plan)))
+        if rule_id == "HSO005":
+            if len(items) + 2 > max_size:
+                accept(plan, prior[0])
+                continue
+            accept(plan, prior[0])
+            occurrence["id"] = prior[0]["id"]
+        else:
+            keep_unique(plan, occurrence)
+        items.append(BatchItem(occurrence, RULES[rule_id], pointer))
+    for item in items:
+        if item.rule is not None and item.rule.id == "HSO025":
+            utk = item.occurrence["utk"]
+            while utk in stale_utks:
+                utk = f"{(int(utk, 16) + 1) % 2**128:032x}"
+            item.occurrence["utk"] = utk
+    return Batch({"inputs": [item.occurrence for item in items]}, tuple(items))
+
+
+@st.composite
+def invalid_batch_bodies(
+    draw: st.DrawFn, plans: Sequence[Plan], rule_ids: Sequence[str]
+) -> InvalidBatch:
+    rule_id = draw(st.sampled_from(rule_ids))
+    plan = draw(st.sampled_from(plans))
+    first = draw(valid_bodies(plan))
+    if rule_id == "HSO061":
+        limit = plan.settings.max_batch_size
+        size = draw(st.integers(limit + 1, limit + 3))
+        inputs = [{**first, "id": f"{first.get('id', 'evt')}-{i}"} for i in range(size)]
+        return InvalidBatch({"inputs": inputs}, RULES[rule_id], "/inputs")
+    body = draw(
+        st.sampled_from(
+            (
+                [first],
+                {"input": [first]},
+                {"inputs": first},
+                {"inputs": "[]"},
+                {"occurrences": [first]},
+                {},
+            )
+        )
+    )
+    return InvalidBatch(body, RULES[rule_id], "/inputs" if isinstance(body, dict) else "")
+
+
+BATCH_RULES = ("HSO060", "HSO061")
+"""Occurrence-family rules about the batch envelope rather than one item."""
+
+_V3_OBJECT_TYPES = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL"}
+_V3_OBJECT_TYPES["tickets"] = "TICKET"
+
+
+def v3_event_type(template: Mapping[str, Any]) -> EventType:
+    """A v3 event template (API JSON: name, objectType, tokens) seen as an event type."""
+    raw_type = str(template.get("objectType", "")).lower()
+    object_type = _V3_OBJECT_TYPES.get(raw_type)
+    if object_type is None and raw_type.upper() in OBJECT_TYPES:
+        object_type = raw_type.upper()
+    tokens = template.get("tokens") or []
+    return EventType(
+        uid=str(template.get("id", template.get("name", "template"))),
+        name=template.get("name"),
+        object_type=object_type,
+        properties=tuple(
+            EventProperty(
+                name=str(token["name"]),
+                label=token.get("label"),
+                type=str(token.get("type", "string")).upper(),
+                options=tuple(
+                    PropertyOption(str(o.get("label", "")), str(o["value"]))
+                    for o in token.get("options") or ()
+                ),
+            )
+            for token in tokens
+        ),
+    )
+
+
+@st.composite
+def v3_bodies(draw: st.DrawFn, plan: Plan, template_id: str) -> dict[str, Any]:
+    """A v3 TimelineEvent: the v4 body with `tokens` and `eventTemplateId`."""
+    body = draw(valid_bodies(plan))
+    del body["eventTypeName"]
+    body["tokens"] = body.pop("properties")
+    return {"eventTemplateId": template_id, **body}

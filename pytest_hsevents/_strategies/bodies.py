@@ -1,0 +1,167 @@
+"""Valid v4 occurrence bodies, built by construction from an event type."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ..model import EventType
+from ..occurrences import FIELDS, fully_qualified_name
+from ..settings import Settings
+from . import values
+
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()
+"""Override value meaning "leave this field (or property) out"."""
+
+_EXTRA_DATA_KEY = re.compile(r"extraData\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an event type allows, worked out once: names, association forms, field values."""
+
+    event_type: EventType
+    settings: Settings
+    names: tuple[str, ...]
+    associations: tuple[tuple[str, ...], ...]
+    extra_data_keys: tuple[str, ...]
+
+    @property
+    def is_contact(self) -> bool:
+        return self.event_type.object_type == "CONTACT" and not self.is_custom
+
+    @property
+    def is_company(self) -> bool:
+        return self.event_type.object_type == "COMPANY" and not self.is_custom
+
+    @property
+    def is_custom(self) -> bool:
+        return self.event_type.supports_custom_object
+
+    @property
+    def qualified_name(self) -> str:
+        return self.names[0]
+
+    def field_values(self, name: str) -> st.SearchStrategy[Any]:
+        """Valid values for one association or optional field."""
+        if name == "objectTypeFullyQualifiedName":
+            portal = self.settings.portal_id
+            return values.custom_object_names.map(lambda object_name: f"p{portal}_{object_name}")
+        if name == "extraData":
+            objects = values.extra_data(self.extra_data_keys)
+            if self.settings.extra_data_array:
+                return objects | st.lists(objects, max_size=3)
+            return objects
+        return _FIELD_VALUES[name]
+
+
+_FIELD_VALUES: Mapping[str, st.SearchStrategy[Any]] = {
+    "id": values.occurrence_ids,
+    "objectId": values.object_ids,
+    "email": values.emails,
+    "utk": values.utks,
+    "domain": values.domains,
+    "timestamp": values.date_times(),
+    "timelineIFrame": values.iframes,
+}
+
+
+@functools.lru_cache(maxsize=256)
+def plan_for(event_type: EventType, settings: Settings) -> Plan:
+    names: tuple[str, ...] = (fully_qualified_name(event_type.uid, settings.portal_id),)
+    if settings.event_type_uid_alias:
+        names += (event_type.uid,)
+    if event_type.supports_custom_object:
+        associations: tuple[tuple[str, ...], ...] = (("objectId", "objectTypeFullyQualifiedName"),)
+    elif event_type.object_type == "CONTACT":
+        # utk alone is valid only for a contact that already exists: a stateful case (HSO025).
+        associations = (
+            ("objectId",),
+            ("email",),
+            ("objectId", "email"),
+            ("objectId", "utk"),
+            ("email", "utk"),
+            ("objectId", "email", "utk"),
+        )
+    elif event_type.object_type == "COMPANY":
+        associations = (("objectId",), ("objectId", "domain"))
+    else:
+        associations = (("objectId",),)
+    templates = (event_type.header_template or "") + (event_type.detail_template or "")
+    keys = tuple(sorted(set(_EXTRA_DATA_KEY.findall(templates))))
+    return Plan(event_type, settings, names, associations, keys)
+
+
+@st.composite
+def valid_bodies(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
+    """One valid occurrence: every optional part present or absent, every form reachable."""
+    body: dict[str, Any] = {"eventTypeName": draw(st.sampled_from(plan.names))}
+    if plan.settings.id_required or draw(st.booleans()):
+        body["id"] = draw(values.occurrence_ids)
+    properties = {}
+    for prop in plan.event_type.properties:
+        if draw(st.booleans()):
+            properties[prop.name] = draw(values.property_values(prop))
+    body["properties"] = properties
+    for name in draw(st.sampled_from(plan.associations)):
+        body[name] = draw(plan.field_values(name))
+    for name in ("timestamp", "extraData", "timelineIFrame"):
+        if draw(st.booleans()):
+            body[name] = draw(plan.field_values(name))
+    return body
+
+
+def _resolve(draw: st.DrawFn, value: object) -> object:
+    return draw(value) if isinstance(value, st.SearchStrategy) else value
+
+
+def check_overrides(overrides: Mapping[str, object]) -> None:
+    unknown = sorted(set(overrides) - set(FIELDS))
+    if unknown:
+        raise InvalidArgument(
+            f"occurrences() got unknown field(s) {', '.join(map(repr, unknown))}; "
+            f"occurrence fields are {', '.join(sorted(FIELDS))}"
+        )
+    props = overrides.get("properties")
+    if props is not None and not isinstance(props, (Mapping, st.SearchStrategy)):
+        raise InvalidArgument(
+            f"properties={props!r}: expected a mapping of property name to value or strategy, "
+            "or a strategy for the whole properties object"
+        )
+
+
+@st.composite
+def overridden(
+    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], overrides: Mapping[str, object]
+) -> dict[str, Any]:
+    """`base` with `overrides` applied: a value, a strategy, or OMIT per field (or property)."""
+    body = draw(base)
+    for name, override in overrides.items():
+        if name == "properties" and isinstance(override, Mapping):
+            properties = dict(body["properties"])
+            for key, value in override.items():
+                resolved = _resolve(draw, value)
+                if resolved is OMIT:
+                    properties.pop(key, None)
+                else:
+                    properties[key] = resolved
+            body["properties"] = properties
+            continue
+        resolved = _resolve(draw, override)
+        if resolved is OMIT:
+            body.pop(name, None)
+        else:
+            body[name] = resolved
+    return body

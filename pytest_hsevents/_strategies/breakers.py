@@ -1,0 +1,298 @@
+"""One breaker per occurrence rule: turn a valid body into one that breaks only that rule.
+
+A breaker says whether the rule can be broken for an event type under given settings, and
+makes the break from a valid base body by construction (never by filtering), so every draw
+is invalid for exactly its labelled reason and shrinking cannot remove the break.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ..model import EventProperty
+from ..occurrences import FIELDS, IFRAME_FIELDS, json_pointer
+from . import values
+from .bodies import Plan, valid_bodies
+
+Body = dict[str, Any]
+Broken = tuple[Any, str, tuple[Body, ...]]
+"""(occurrence, JSON pointer of the break, occurrences that must be accepted before it)."""
+
+
+@dataclass(frozen=True)
+class Breaker:
+    applies: Callable[[Plan], bool]
+    make: Callable[[st.DrawFn, Plan, Body], Broken]
+
+
+def _props_of(plan: Plan, kind: str | None) -> tuple[EventProperty, ...]:
+    return tuple(
+        p
+        for p in plan.event_type.properties
+        if kind is None or (p.type == kind and (kind != "ENUMERATION" or p.options))
+    )
+
+
+def _always(plan: Plan) -> bool:
+    return True
+
+
+def _drop(*names: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
+    def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+        for name in names:
+            body.pop(name, None)
+        return body, "/" + names[0], ()
+
+    return make
+
+
+def _body_not_object(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    shapes: list[Any] = [[body], json.dumps(body), None, len(body), True]
+    return draw(st.sampled_from(shapes)), "", ()
+
+
+def _event_type_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    # A character no uid may contain: the name can never match any event type.
+    separator = draw(st.sampled_from((" ", "/", ":", "#", "@")))
+    body["eventTypeName"] = body["eventTypeName"] + separator + draw(values.faked(_word))
+    return body, "/eventTypeName", ()
+
+
+def _word(fake: Any) -> str:
+    return str(fake.word())
+
+
+_WRONG_TYPES: tuple[Any, ...] = (True, False, ["x"], {"value": "x"}, [])
+
+
+def _field_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    body.setdefault("id", draw(values.occurrence_ids))
+    candidates = [name for name in ("id", "objectId", "email", "utk", "domain") if name in body]
+    name = draw(st.sampled_from(candidates))
+    body[name] = draw(st.sampled_from(_WRONG_TYPES))
+    return body, "/" + name, ()
+
+
+_NEAR_MISS_FIELDS = (
+    "eventType",
+    "objectType",
+    "eventTemplateId",
+    "tokens",
+    "occurredAt",
+    "createdAt",
+    "extra_data",
+    "Email",
+    "object_id",
+    "customObjectTypeId",
+    "portalId",
+)
+
+
+def _unknown_field(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    name = draw(
+        values.not_in(
+            set(FIELDS),
+            st.sampled_from(_NEAR_MISS_FIELDS)
+            | st.text(string.ascii_letters, min_size=1, max_size=12),
+        )
+    )
+    body[name] = draw(values.texts)
+    return body, "/" + name, ()
+
+
+def _property_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    defined = set(plan.event_type.properties_by_name)
+    near = (*(f"{p.name}_old" for p in plan.event_type.properties), "utm_source", "hs_note")
+    name = draw(
+        values.not_in(
+            defined,
+            st.sampled_from(near) | st.text(string.ascii_letters + "_", min_size=1, max_size=16),
+        )
+    )
+    body["properties"][name] = draw(values.texts)
+    return body, json_pointer("properties", name), ()
+
+
+def _property_breaker(
+    kind: str | None, bad: Callable[[Plan, EventProperty], st.SearchStrategy[Any]]
+) -> Breaker:
+    def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+        prop = draw(st.sampled_from(_props_of(plan, kind)))
+        body["properties"][prop.name] = draw(bad(plan, prop))
+        return body, json_pointer("properties", prop.name), ()
+
+    return Breaker(lambda plan: bool(_props_of(plan, kind)), make)
+
+
+def _not_string(plan: Plan, prop: EventProperty) -> st.SearchStrategy[Any]:
+    structured = st.sampled_from(_WRONG_TYPES) | st.none()
+    if plan.settings.lenient_property_values:
+        return structured
+    scalar: st.SearchStrategy[Any] = st.integers(-(10**6), 10**6)
+    if prop.type == "DATE":
+        scalar = st.integers(0, 4_102_444_799_000)
+    return scalar | structured
+
+
+def _bad_enumeration(plan: Plan, prop: EventProperty) -> st.SearchStrategy[str]:
+    labels = tuple(o.label for o in prop.options if o.label)
+    near = st.sampled_from(labels) | values.faked(_word) if labels else values.faked(_word)
+    return values.not_in(prop.option_values, near)
+
+
+def _set_association(*names: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
+    """Replace the association with exactly `names` (the first one is the break)."""
+
+    def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+        for name in ("objectId", "email", "utk", "domain"):
+            body.pop(name, None)
+        for name in names:
+            body[name] = draw(plan.field_values(name))
+        return body, "/" + names[0], ()
+
+    return make
+
+
+def _add(name: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
+    def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+        body[name] = draw(plan.field_values(name))
+        return body, "/" + name, ()
+
+    return make
+
+
+def _association_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    for name in ("objectId", "email", "utk", "domain"):
+        body.pop(name, None)
+    # A contact has several ways in, so the validator points at the body, not one field.
+    return body, "" if plan.is_contact else "/objectId", ()
+
+
+def _id_duplicate(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    body.setdefault("id", draw(values.occurrence_ids))
+    second = draw(valid_bodies(plan))
+    second["id"] = body["id"]
+    return second, "/id", (body,)
+
+
+def _custom_name_format(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    object_name = draw(values.custom_object_names)
+    portal = plan.settings.portal_id
+    body["objectTypeFullyQualifiedName"] = draw(
+        st.sampled_from(
+            (
+                object_name,
+                f"{portal}_{object_name}",
+                f"p_{object_name}",
+                f"P{portal}-{object_name}",
+                f"p{portal}_",
+                f"2-{portal}",
+            )
+        )
+    )
+    return body, "/objectTypeFullyQualifiedName", ()
+
+
+def _set(name: str, bad: st.SearchStrategy[Any]) -> Callable[[st.DrawFn, Plan, Body], Broken]:
+    def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+        body[name] = draw(bad)
+        return body, "/" + name, ()
+
+    return make
+
+
+_IFRAME_FIELDS = tuple(IFRAME_FIELDS)
+
+
+def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    iframe = dict(draw(values.iframes))
+    name = draw(st.sampled_from(_IFRAME_FIELDS))
+    del iframe[name]
+    body["timelineIFrame"] = iframe
+    return body, "/timelineIFrame/" + name, ()
+
+
+def _iframe_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    iframe = dict(draw(values.iframes))
+    name = draw(st.sampled_from(_IFRAME_FIELDS))
+    if name in ("width", "height"):
+        bad: st.SearchStrategy[Any] = st.one_of(
+            st.integers(values.INT32_MAX + 1, 2**40),
+            st.integers(-(2**40), -(2**31) - 1),
+            st.integers(1, 4096).map(str),
+            st.sampled_from((1.5, 640.25, True, [640])),
+        )
+    else:
+        bad = st.integers(0, 4096) | st.sampled_from((True, ["x"], {"text": "x"}))
+    iframe[name] = draw(bad)
+    body["timelineIFrame"] = iframe
+    return body, f"/timelineIFrame/{name}", ()
+
+
+def _extra_data_type(plan: Plan) -> st.SearchStrategy[Any]:
+    scalars = values.texts | st.integers() | st.booleans()
+    if plan.settings.extra_data_array:
+        return scalars
+    return scalars | st.lists(values.texts, max_size=3)
+
+
+def _extra_data(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    body["extraData"] = draw(_extra_data_type(plan))
+    return body, "/extraData", ()
+
+
+def _associated(plan: Plan) -> bool:
+    """Association rules need a known object type (a broken definition has none)."""
+    return plan.is_custom or plan.event_type.object_type is not None
+
+
+def _contact(plan: Plan) -> bool:
+    return plan.is_contact
+
+
+def _not_contact(plan: Plan) -> bool:
+    return _associated(plan) and not plan.is_contact
+
+
+BREAKERS: Mapping[str, Breaker] = {
+    "HSO001": Breaker(_always, _body_not_object),
+    "HSO002": Breaker(_always, _drop("eventTypeName")),
+    "HSO003": Breaker(_always, _event_type_unknown),
+    "HSO004": Breaker(lambda plan: plan.settings.id_required, _drop("id")),
+    "HSO005": Breaker(_always, _id_duplicate),
+    "HSO006": Breaker(_always, _field_type),
+    "HSO007": Breaker(_always, _unknown_field),
+    "HSO010": Breaker(_always, _drop("properties")),
+    "HSO011": Breaker(_always, _property_unknown),
+    "HSO012": _property_breaker(None, _not_string),
+    "HSO013": _property_breaker("NUMBER", lambda plan, prop: values.bad_numbers),
+    "HSO014": _property_breaker("DATE", lambda plan, prop: values.bad_dates),
+    "HSO015": _property_breaker("ENUMERATION", _bad_enumeration),
+    "HSO020": Breaker(_associated, _association_missing),
+    "HSO021": Breaker(_not_contact, _add("email")),
+    "HSO022": Breaker(_not_contact, _add("utk")),
+    "HSO023": Breaker(lambda plan: _associated(plan) and not plan.is_company, _add("domain")),
+    "HSO024": Breaker(lambda plan: plan.is_company, _set_association("domain")),
+    "HSO025": Breaker(_contact, _set_association("utk")),
+    "HSO030": Breaker(lambda plan: plan.is_custom, _drop("objectTypeFullyQualifiedName")),
+    "HSO031": Breaker(lambda plan: plan.is_custom, _custom_name_format),
+    "HSO032": Breaker(lambda plan: not plan.is_custom, _add("objectTypeFullyQualifiedName")),
+    "HSO040": Breaker(_always, _set("timestamp", values.bad_timestamps)),
+    "HSO041": Breaker(_always, _extra_data),
+    "HSO050": Breaker(_always, _iframe_missing),
+    "HSO051": Breaker(_always, _iframe_type),
+}
+"""Every occurrence-body rule, by id. Batch-level rules (HSO060, HSO061) live in batches."""
+
+STATEFUL = frozenset({"HSO005", "HSO025"})
+"""Rules only the backend can decide: the body alone passes the validator."""
+
+
+def break_body(draw: st.DrawFn, plan: Plan, rule_id: str) -> Broken:
+    return BREAKERS[rule_id].make(draw, plan, draw(valid_bodies(plan)))
