@@ -1,0 +1,92 @@
+"""What the fake remembers, as frozen values a test can read and compare."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..templates import render_template
+
+__all__ = ["AcceptedOccurrence", "RecordedRequest", "Rejection"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake answered, with the status it answered."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    status: int
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    def json(self) -> Any:
+        """The body parsed as JSON (raises ValueError when it is not JSON)."""
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class AcceptedOccurrence:
+    """An occurrence (v4) or event (v3) the fake stored, and the timeline card it makes.
+
+    `header` and `detail` render on first read: rendering costs more than everything else the
+    fake does per request, and most tests never look at the card.
+    """
+
+    api: str
+    """"v4" for app events (v4 and 2026-03 paths), "v3" for timeline v3 events."""
+    event_type_uid: str
+    """The event type's uid (v4) or the event template id (v3)."""
+    id: str
+    body: Mapping[str, Any]
+    object_type: str
+    """CONTACT, COMPANY, DEAL, TICKET, APP_OBJECT, or the custom object's p{id}_{name}."""
+    object_id: str
+    timestamp: str
+    sequence: int
+    header_template: str | None = field(default=None, repr=False, compare=False)
+    detail_template: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def properties(self) -> Mapping[str, str]:
+        """The occurrence's properties (v4) or tokens (v3)."""
+        values = self.body.get("properties" if self.api == "v4" else "tokens")
+        return values if isinstance(values, dict) else {}
+
+    @property
+    def extra_data(self) -> Any:
+        return self.body.get("extraData")
+
+    @cached_property
+    def header(self) -> str | None:
+        """The card header, rendered from the event type's headerTemplate."""
+        return render_template(self.header_template, dict(self.properties))
+
+    @cached_property
+    def detail(self) -> str | None:
+        """The card body, rendered from detailTemplate with properties and extraData."""
+        context: dict[str, object] = dict(self.properties)
+        if self.extra_data is not None:
+            context["extraData"] = self.extra_data
+        return render_template(self.detail_template, context)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A request (or one input of a batch) the fake refused, and why."""
+
+    status: int
+    body: Mapping[str, Any]
+    """HubSpot's error body (a batch item's StandardError for a partial batch)."""
+    rule_ids: tuple[str, ...]
+    request: RecordedRequest
+    index: int | None = None
+    """The input's position in a batch; None for a whole request."""
