@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .rules import Rule, Severity
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 __all__ = [
     "OBJECT_TYPES",
@@ -95,6 +99,13 @@ class EventType:
     @cached_property
     def properties_by_name(self) -> Mapping[str, EventProperty]:
         return {prop.name: prop for prop in self.properties}
+
+    def json_schema(self, settings: Settings | None = None) -> dict[str, Any]:
+        """The JSON Schema (draft-07) of this event type's occurrence body, for validating
+        elsewhere; the strategies' output always conforms to it (see `_schema`)."""
+        from ._schema import occurrence_schema
+
+        return occurrence_schema(self, settings)
 
 
 @dataclass(frozen=True)
