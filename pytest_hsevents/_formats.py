@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
 
 from . import __version__
 from .model import Diagnostic
@@ -44,15 +46,26 @@ def as_json(diagnostics: Sequence[Diagnostic]) -> str:
     )
 
 
-def as_github(diagnostics: Sequence[Diagnostic]) -> str:
-    def escape(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
     return "\n".join(
-        f"::{d.severity.value} file={d.path},line={d.line},col={d.column},"
-        f"title={d.rule.slug}::{escape(d.message)}"
+        f"::{d.severity.value} file={_escape_property(d.path.as_posix())},line={d.line},"
+        f"col={d.column},title={_escape_property(d.rule.slug)}::{_escape_data(d.message)}"
         for d in diagnostics
     )
+
+
+def _uri(path: Path) -> str:
+    """SARIF wants a URI: relative paths stay relative (to the run's folder), others file://."""
+    return path.as_uri() if path.is_absolute() else quote(path.as_posix())
 
 
 def as_sarif(diagnostics: Sequence[Diagnostic]) -> str:
@@ -85,7 +98,7 @@ def as_sarif(diagnostics: Sequence[Diagnostic]) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": d.path.as_posix()},
+                            "artifactLocation": {"uri": _uri(d.path)},
                             "region": {"startLine": d.line, "startColumn": d.column},
                         }
                     }
