@@ -1,11 +1,162 @@
-"""The pytest plugin (entry point `pytest11`); hooks only, heavy imports deferred."""
+"""The pytest plugin (entry point `pytest11`): hooks and fixtures only.
+
+Everything heavy (the fake, `responses`, the loader and checker, jsonschema, hypothesis) is
+imported inside the fixtures and hooks that need it, so a suite that never asks for a
+`hsevents_*` fixture pays for little more than option parsing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+
+from ._pytest_options import add_options
+from ._pytest_project import Projects
+from ._pytest_session import STATE, PluginState
+from ._pytest_xdist import WORKEROUTPUT_KEY, XdistCoverage, is_worker
+
+if TYPE_CHECKING:
+    from .fake.inprocess import FakeHubSpot
+    from .fake.server import HubSpotServer
+    from .model import Project
+
+# The assertion helpers live in these modules; rewrite their asserts like a conftest's.
+pytest.register_assert_rewrite("pytest_hsevents.fake", "pytest_hsevents.assertions")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from ._pytest_options import SessionOptions
+
     config.addinivalue_line(
-        "markers", "hsevents(**settings): configure the pytest-hsevents fake for this test"
+        "markers",
+        "hsevents(**options): pytest-hsevents options for this test, class or module "
+        "(project, strict, check, token and every Settings field)",
     )
+    state = PluginState(SessionOptions.from_config(config), Projects(config.rootpath))
+    config.stash[STATE] = state
+    if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
+        config.pluginmanager.register(XdistCoverage(state.coverage), "hsevents-xdist")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not is_worker(session.config):
+        session.config.stash[STATE].check_at_start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("hsevents") is not None:
+        item.config.stash[STATE].options_for(item)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    state = config.stash[STATE]
+    if is_worker(config):
+        config.workeroutput[WORKEROUTPUT_KEY] = state.coverage.to_json()  # type: ignore[attr-defined]
+        return
+    reports = state.options.reports
+    wanted = state.coverage.tests > 0 or reports or state.options.fail_under is not None
+    if not wanted:
+        return
+    from ._pytest_report import write_json
+
+    state.summary = state.coverage.summary(*state.session_scope())
+    for report in reports:
+        if report.startswith("json:"):
+            write_json(state.summary, Path(report[len("json:") :]))
+    under = state.options.fail_under
+    failed = under is not None and state.summary["percent"] < under
+    if failed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    state = terminalreporter.config.stash[STATE]
+    summary = state.summary
+    if summary is None:
+        return
+    reports = state.options.reports
+    if "term" in reports or not reports:
+        from ._pytest_report import render
+
+        terminalreporter.write_sep("=", "hsevents contract coverage")
+        for line in render(summary):
+            terminalreporter.write_line(line)
+    under = state.options.fail_under
+    if under is not None:
+        ok = summary["percent"] >= under
+        terminalreporter.write_line(
+            f"{'' if ok else 'FAIL '}hsevents: {summary['percent']:.1f}% of the contract's rules "
+            f"exercised; --hsevents-fail-under={under:g} {'reached' if ok else 'not reached'}",
+            red=not ok,
+            green=ok,
+        )
+
+
+@pytest.fixture
+def hsevents_project(request: pytest.FixtureRequest) -> Project:
+    """The HubSpot project this test runs against (marker, option, ini, or from rootdir)."""
+    return request.config.stash[STATE].context(request.node).project
+
+
+@pytest.fixture
+def hsevents_fake(request: pytest.FixtureRequest) -> Iterator[FakeHubSpot]:
+    """The in-process fake HubSpot (on `responses`), active for the test.
+
+    Strict: at teardown, a rejection the test did not declare with `expect_rejection()`, an
+    expected rejection that never came, or a request to a HubSpot path the fake does not
+    serve fails the test (relax with `@pytest.mark.hsevents(strict=False)`).
+    """
+    from .fake.inprocess import FakeHubSpot
+
+    state = request.config.stash[STATE]
+    context = state.context(request.node)
+    fake = FakeHubSpot(context.project, settings=context.settings)
+    if context.options.token is not None:
+        fake.require_token(context.options.token)
+    with fake:
+        yield fake
+    state.finish_test(fake, context)
+
+
+@pytest.fixture(scope="session")
+def hsevents_server(request: pytest.FixtureRequest) -> Iterator[HubSpotServer]:
+    """The fake HubSpot on a loopback port (`.url`): one per xdist worker, reset before each
+    test. Its project and settings are the session's (options and ini, not markers)."""
+    from .fake.server import HubSpotServer
+
+    state = request.config.stash[STATE]
+    context = state.context(None)
+    server = HubSpotServer(context.project, settings=context.settings)
+    server.start()
+    state.server = server
+    try:
+        yield server
+    finally:
+        state.server = None
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _hsevents_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Reset `hsevents_server` before each test that uses it; check it after (strict)."""
+    if "hsevents_server" not in request.fixturenames:
+        yield
+        return
+    state = request.config.stash[STATE]
+    server = request.getfixturevalue("hsevents_server")
+    context = state.server_context(request.node, server)
+    server.reset()
+    if context.options.token is not None:
+        server.require_token(context.options.token)
+    yield
+    state.finish_test(server, context)

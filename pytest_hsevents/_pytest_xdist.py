@@ -1,0 +1,30 @@
+"""pytest-xdist plumbing: workers ship their coverage home, the controller adds it up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ._pytest_report import Coverage
+
+__all__ = ["WORKEROUTPUT_KEY", "XdistCoverage", "is_worker"]
+
+WORKEROUTPUT_KEY = "hsevents"
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+class XdistCoverage:
+    """Registered on the controller only when pytest-xdist is installed."""
+
+    def __init__(self, coverage: Coverage) -> None:
+        self.coverage = coverage
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        data = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
+        if data:
+            self.coverage.merge(data)
