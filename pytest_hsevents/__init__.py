@@ -13,13 +13,17 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "RULES",
+    "AcceptedOccurrence",
     "App",
     "Diagnostic",
     "EventProperty",
     "EventType",
+    "FakeHubSpot",
     "Project",
     "ProjectNotFoundError",
     "PropertyOption",
+    "RecordedRequest",
+    "Rejection",
     "Rule",
     "Settings",
     "SettingsError",
@@ -32,6 +36,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "FakeHubSpot": "fake.inprocess",
+    "AcceptedOccurrence": "fake.records",
+    "RecordedRequest": "fake.records",
+    "Rejection": "fake.records",
     "RULES": "rules",
     "Rule": "rules",
     "Severity": "rules",
@@ -52,6 +60,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .checker import check_project
+    from .fake.inprocess import FakeHubSpot
+    from .fake.records import AcceptedOccurrence, RecordedRequest, Rejection
     from .loader import ProjectNotFoundError, load_project
     from .model import App, Diagnostic, EventProperty, EventType, Project, PropertyOption
     from .rules import RULES, Rule, Severity, get_rule
