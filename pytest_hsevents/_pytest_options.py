@@ -2,7 +2,7 @@
 
 Every key exists in all three places: `@pytest.mark.hsevents(key=...)`, `--hsevents-key=...`
 and the ini name `hsevents_key`. The keys are the `Settings` fields (the contract's contested
-readings) plus four plugin keys. Kept free of heavy imports: pytest loads it at start-up.
+readings) plus five plugin keys. Kept free of heavy imports: pytest loads it at start-up.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ PLUGIN_KEYS: Mapping[str, tuple[object, str]] = {
     "strict": (True, "a rejection the test did not declare with expect_rejection() fails it"),
     "check": (True, "run `hsevents check` on the project first; errors stop the run"),
     "token": (None, "the bearer token the fake requires (default: any token)"),
+    "base_url": ("https://api.hubapi.com", "the HubSpot address hsevents_fake answers on"),
 }
 """Plugin keys: name -> (default, help)."""
 
@@ -136,8 +137,8 @@ def _check_layer(values: Mapping[str, object], where: str) -> dict[str, object]:
             )
         if key in ("strict", "check") and not isinstance(value, bool):
             raise SettingsError(f"{where}: {key}={value!r}: expected True or False")
-        if key == "token" and not isinstance(value, str):
-            raise SettingsError(f"{where}: token={value!r}: expected a string")
+        if key in ("token", "base_url") and not isinstance(value, str):
+            raise SettingsError(f"{where}: {key}={value!r}: expected a string")
         if key == "project" and not isinstance(value, (str, os.PathLike)):
             raise SettingsError(f"{where}: project={value!r}: expected a path")
         checked[key] = value
@@ -172,6 +173,7 @@ class TestOptions:
     strict: bool
     check: bool
     token: str | None
+    base_url: str
     setting_changes: Mapping[str, object]
     """`Settings` fields to apply over the project's `[tool.hsevents]`."""
 
@@ -229,11 +231,13 @@ class SessionOptions:
             values.update(layer)
         project = values.get("project")
         token = values.get("token")
+        base_url = values.get("base_url", PLUGIN_KEYS["base_url"][0])
         return TestOptions(
             project=project if isinstance(project, Path) else None,
             strict=bool(values.get("strict", True)),
             check=bool(values.get("check", True)),
             token=token if isinstance(token, str) else None,
+            base_url=str(base_url),
             setting_changes={k: v for k, v in values.items() if k in _SETTING_DEFAULTS},
         )
 

@@ -119,15 +119,22 @@ class PluginState:
         __tracebackhide__ = True
         self.coverage.record(fake)
         problems = fake.expectation_problems()
-        if problems and context.options.strict:
-            listing = "\n".join(f"- {problem}" for problem in problems)
-            pytest.fail(
-                f"pytest-hsevents (strict): the fake HubSpot saw problems in this test:\n"
-                f"{listing}\n"
-                "Declare a rejection you mean to cause with expect_rejection(rule=...), or "
-                f"relax the check with @pytest.mark.hsevents(strict=False): {STRICT_DOCS}",
-                pytrace=False,
-            )
+        if not problems or not context.options.strict:
+            return
+        from .rules import RULES
+
+        listing = "\n".join(f"- {problem}" for problem in problems)
+        named = sorted(
+            {rid for r in fake.rejected for rid in r.rule_ids if rid in listing and rid in RULES}
+        )
+        docs = "".join(f"\n  {RULES[rid].slug}: {RULES[rid].docs_url}" for rid in named)
+        pytest.fail(
+            f"pytest-hsevents (strict): the fake HubSpot saw problems in this test:\n{listing}"
+            + (f"\nrules:{docs}" if docs else "")
+            + "\nDeclare a rejection you mean to cause with expect_rejection(rule=...), or "
+            f"relax the check with @pytest.mark.hsevents(strict=False): {STRICT_DOCS}",
+            pytrace=False,
+        )
 
     def session_scope(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(the rules the suite can exercise, the event types it can send), for the report."""

@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "hsevents(**options): pytest-hsevents options for this test, class or module "
-        "(project, strict, check, token and every Settings field)",
+        "(project, strict, check, token, base_url and every Settings field)",
     )
     state = PluginState(SessionOptions.from_config(config), Projects(config.rootpath))
     config.stash[STATE] = state
@@ -120,10 +120,12 @@ def hsevents_fake(request: pytest.FixtureRequest) -> Iterator[FakeHubSpot]:
 
     state = request.config.stash[STATE]
     context = state.context(request.node)
-    fake = FakeHubSpot(context.project, settings=context.settings)
-    if context.options.token is not None:
-        fake.require_token(context.options.token)
-    with fake:
+    fake = FakeHubSpot(
+        context.project, settings=context.settings, base_url=context.options.base_url
+    )
+    with fake:  # start() resets the backend: require the token after it
+        if context.options.token is not None:
+            fake.require_token(context.options.token)
         yield fake
     state.finish_test(fake, context)
 
