@@ -34,13 +34,13 @@ from ._strategies.batches import (
     batch_bodies,
     invalid_batch_bodies,
     v3_bodies,
-    v3_event_type,
 )
 from ._strategies.bodies import OMIT, Plan, check_overrides, overridden, plan_for, valid_bodies
 from ._strategies.breakers import BREAKERS, STATEFUL
 from .model import OBJECT_TYPES, PROPERTY_TYPES, EventProperty, EventType, PropertyOption
 from .rules import RULES, Rule, UnknownRuleError, select_rules
 from .settings import DEFAULT_RESERVED_NAMES, Settings
+from .v3 import EventTemplate, as_event_type, parse_template
 
 __all__ = [
     "OMIT",
@@ -228,23 +228,25 @@ def invalid_batches(
 
 
 def v3_events(
-    template: Mapping[str, Any],
+    template: EventTemplate | Mapping[str, Any],
     *,
     template_id: str | None = None,
     settings: Settings | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid timeline v3 events for a v3 event template (its API JSON, with `id` or
-    `template_id=`): tokens per token type, and the association its objectType allows."""
+    """Valid timeline v3 events for an event template: an `EventTemplate`, or its API JSON
+    (with `id`, or pass `template_id=`, e.g. what `fake.register_template` returned)."""
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
-        if not isinstance(template, Mapping) or not isinstance(template.get("tokens"), list):
-            raise InvalidArgument(
-                f"template={template!r}: expected a v3 event template with a tokens list"
-            )
-        ident = template_id if template_id is not None else template.get("id")
-        if ident is None:
-            raise InvalidArgument("the template has no id; pass template_id=")
-        return v3_bodies(_plan(v3_event_type(template), settings), str(ident))
+        if isinstance(template, EventTemplate):
+            parsed = template
+        else:
+            ident = template_id or (template.get("id") if isinstance(template, Mapping) else None)
+            found, problems = parse_template(template, str(ident), "", "")
+            if found is None or ident is None:
+                why = "; ".join(map(str, problems)) or "it has no id; pass template_id="
+                raise InvalidArgument(f"template={template!r} is not a usable v3 template: {why}")
+            parsed = found
+        return v3_bodies(_plan(as_event_type(parsed), settings), template_id or parsed.id)
 
     return st.deferred(build)
 

@@ -1,4 +1,4 @@
-"""Batch bodies (v4 `{"inputs": [...]}`) with the outcome each item should get, and v3 events."""
+"""Batch bodies (v4 `{"inputs": [...]}`) with the outcome each item should get; v3 events."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..model import OBJECT_TYPES, EventProperty, EventType, PropertyOption
 from ..rules import RULES, Rule
 from .bodies import Plan, valid_bodies
-from .breakers import BREAKERS, Body
+from .breakers import BREAKERS
 
 
 @dataclass(frozen=True)
@@ -85,40 +84,37 @@ def batch_bodies(
         )
     )
     items: list[BatchItem] = []
-    taken: dict[tuple[str, str], Body] = {}  # ids of accepted items -> item
-    stale_utks: set[str] = set()  # utks any accepted item may tie to a contact
+    used: set[tuple[str, str]] = set()  # every id sent so far (the fake keys on them all)
+    stale_utks: set[str] = set()  # utks an accepted item may tie to a contact
 
-    def keep_unique(plan: Plan, occurrence: Any) -> None:
+    def add(plan: Plan, occurrence: Any, rule_id: str | None = None, pointer: str = "") -> None:
         key = _id_key(plan, occurrence)
-        while key is not None and key in taken:
-            occurrence["id"] += f"~{len(items)}"
-            key = _id_key(plan, occurrence)
-
-    def accept(plan: Plan, occurrence: Body) -> None:
-        keep_unique(plan, occurrence)
-        key = _id_key(plan, occurrence)
+        if rule_id != "HSO005":
+            while key is not None and key in used:
+                occurrence["id"] += f"~{len(items)}"
+                key = _id_key(plan, occurrence)
         if key is not None:
-            taken[key] = occurrence
-        if "utk" in occurrence:
-            stale_utks.add(occurrence["utk"])
-        items.append(BatchItem(occurrence))
+            used.add(key)
+        if rule_id is None:
+            if "utk" in occurrence:
+                stale_utks.add(occurrence["utk"])
+            items.append(BatchItem(occurrence))
+        else:
+            items.append(BatchItem(occurrence, RULES[rule_id], pointer))
 
     for plan, rule_id in slots:
         if len(items) >= max_size:
             break
         if rule_id is None or not BREAKERS[rule_id].applies(plan):
-            accept(plan, draw(valid_bodies(plan)))
+            add(plan, draw(valid_bodies(plan)))
             continue
         occurrence, pointer, prior = BREAKERS[rule_id].make(draw, plan, draw(valid_bodies(plan)))
         if rule_id == "HSO005":
-            if len(items) + 2 > max_size:
-                accept(plan, prior[0])
+            add(plan, prior[0])
+            if len(items) >= max_size:
                 continue
-            accept(plan, prior[0])
             occurrence["id"] = prior[0]["id"]
-        else:
-            keep_unique(plan, occurrence)
-        items.append(BatchItem(occurrence, RULES[rule_id], pointer))
+        add(plan, occurrence, rule_id, pointer)
     for item in items:
         if item.rule is not None and item.rule.id == "HSO025":
             utk = item.occurrence["utk"]
@@ -157,35 +153,6 @@ def invalid_batch_bodies(
 
 BATCH_RULES = ("HSO060", "HSO061")
 """Occurrence-family rules about the batch envelope rather than one item."""
-
-_V3_OBJECT_TYPES = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL"}
-_V3_OBJECT_TYPES["tickets"] = "TICKET"
-
-
-def v3_event_type(template: Mapping[str, Any]) -> EventType:
-    """A v3 event template (API JSON: name, objectType, tokens) seen as an event type."""
-    raw_type = str(template.get("objectType", "")).lower()
-    object_type = _V3_OBJECT_TYPES.get(raw_type)
-    if object_type is None and raw_type.upper() in OBJECT_TYPES:
-        object_type = raw_type.upper()
-    tokens = template.get("tokens") or []
-    return EventType(
-        uid=str(template.get("id", template.get("name", "template"))),
-        name=template.get("name"),
-        object_type=object_type,
-        properties=tuple(
-            EventProperty(
-                name=str(token["name"]),
-                label=token.get("label"),
-                type=str(token.get("type", "string")).upper(),
-                options=tuple(
-                    PropertyOption(str(o.get("label", "")), str(o["value"]))
-                    for o in token.get("options") or ()
-                ),
-            )
-            for token in tokens
-        ),
-    )
 
 
 @st.composite
