@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,17 @@ from pytest_hsevents.checker import check_project
 from pytest_hsevents.rules import LIB, RULES, Severity
 from pytest_hsevents.settings import Settings
 
-from ._projects import APP, APP_PATH, DELETE, EVENT, EVENT_PATH, HSPROJECT, edit, project_files
+from ._projects import (
+    APP,
+    APP_PATH,
+    DELETE,
+    EVENT,
+    EVENT_PATH,
+    HSPROJECT,
+    edit,
+    project_files,
+    write_project,
+)
 
 ORACLE = Path(__file__).resolve().parent / "oracle"
 PARSER_RULES = frozenset(
@@ -93,7 +104,7 @@ KNOWN_DIVERGENCES: dict[str, tuple[Mapping[str, object], str]] = {
 }
 
 
-def _oracle(src_dirs: list[Path]) -> dict[Path, dict[str, object]]:
+def _oracle(src_dirs: list[Path]) -> dict[Path, dict[str, Any]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the HubSpot parser oracle cannot run")
@@ -115,56 +126,61 @@ def _ours(root: Path) -> list[str]:
     return [d.rule_id for d in check_project(root, Settings()) if d.rule_id in PARSER_RULES]
 
 
-def _write(root: Path, changes: Mapping[str, object]) -> Path:
-    from ._projects import write_project
-
-    return write_project(root, project_files(changes))
-
-
-def test_parser_level_verdicts_match_hubspots_parser(tmp_path: Path) -> None:
-    roots = {name: _write(tmp_path / name, changes) for name, changes in CASES.items()}
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Every case written to disk and judged by the oracle in one Node process."""
+    base = tmp_path_factory.mktemp("oracle")
+    cases = {**CASES, **{name: changes for name, (changes, _) in KNOWN_DIVERGENCES.items()}}
+    roots = {name: write_project(base / name, project_files(c)) for name, c in cases.items()}
     oracle = _oracle([root / "src" for root in roots.values()])
-    disagreements = []
-    for name, root in roots.items():
-        verdict = oracle[root / "src"]
-        ours = _ours(root)
-        if bool(ours) == verdict["valid"]:
-            disagreements.append((name, ours, verdict["errors"]))
+    return {name: (root, oracle[root / "src"]) for name, root in roots.items()}
+
+
+def test_parser_level_verdicts_match_hubspots_parser(
+    verdicts: dict[str, tuple[Path, dict[str, Any]]],
+) -> None:
+    judged = {name: (_ours(root), verdicts[name][1]) for name, (root, _) in verdicts.items()}
+    disagreements = [
+        (name, ours, theirs["errors"])
+        for name, (ours, theirs) in judged.items()
+        if name in CASES and bool(ours) == theirs["valid"]
+    ]
     assert disagreements == []
     # the cases exercise both verdicts and every parser-level rule we have
-    assert {oracle[r / "src"]["valid"] for r in roots.values()} == {True, False}
-    fired = {rule for root in roots.values() for rule in _ours(root)}
-    assert fired == PARSER_RULES
+    assert {theirs["valid"] for _, theirs in judged.values()} == {True, False}
+    assert {rule for ours, _ in judged.values() for rule in ours} == PARSER_RULES
 
 
-def test_known_divergences_are_still_there(tmp_path: Path) -> None:
+def test_known_divergences_are_still_there(
+    verdicts: dict[str, tuple[Path, dict[str, Any]]],
+) -> None:
     """If HubSpot's parser changes its mind, this fails and the divergence can go."""
-    roots = {name: _write(tmp_path / name, c) for name, (c, _) in KNOWN_DIVERGENCES.items()}
-    oracle = _oracle([root / "src" for root in roots.values()])
-    for name, root in roots.items():
-        assert oracle[root / "src"]["valid"] is True, name
+    for name in KNOWN_DIVERGENCES:
+        root, theirs = verdicts[name]
+        assert theirs["valid"] is True, name
         assert _ours(root), name
 
 
-def test_messages_we_copy_from_the_parser_match_its_text(tmp_path: Path) -> None:
+COPIED = {
+    "unexpected-top-level-key": "Unexpected top-level properties found: extra",
+    "uid-missing": "Missing required field: 'uid'",
+    "uid-space": "'uid' should use only letters, numbers, periods, hyphens, and underscores "
+    "(for example: app-id_1.2.3)",
+    "type-missing": "Missing required field: 'type'",
+    "type-unsupported": "Unsupported type: app-events",
+    "config-missing": "Missing required field: 'config'",
+    "missing-app": "This 'app-event' component must be a child of the 'app' component. "
+    "No *-hsmeta.json files were found with type 'app'",
+    "permissions-2025.2": 'The "permissions" field is not supported on platform version '
+    '"2025.2". Upgrade to "2026.09" or later to use component-level permissions.',
+}
+
+
+@pytest.mark.parametrize("name", COPIED)
+def test_messages_we_copy_from_the_parser_match_its_text(
+    verdicts: dict[str, tuple[Path, dict[str, Any]]], name: str
+) -> None:
     """Where our message claims HubSpot's wording, it is HubSpot's wording."""
-    copied = {
-        "unexpected-top-level-key": "Unexpected top-level properties found: extra",
-        "uid-missing": "Missing required field: 'uid'",
-        "uid-space": "'uid' should use only letters, numbers, periods, hyphens, and underscores "
-        "(for example: app-id_1.2.3)",
-        "type-missing": "Missing required field: 'type'",
-        "type-unsupported": "Unsupported type: app-events",
-        "config-missing": "Missing required field: 'config'",
-        "missing-app": "This 'app-event' component must be a child of the 'app' component. "
-        "No *-hsmeta.json files were found with type 'app'",
-        "permissions-2025.2": 'The "permissions" field is not supported on platform version '
-        '"2025.2". Upgrade to "2026.09" or later to use component-level permissions.',
-    }
-    roots = {name: _write(tmp_path / name, CASES[name]) for name in copied}
-    oracle = _oracle([root / "src" for root in roots.values()])
-    for name, root in roots.items():
-        theirs = [msg for entry in oracle[root / "src"]["errors"] for msg in entry["errors"]]
-        assert copied[name] in theirs, (name, theirs)
-        ours = {d.message for d in check_project(root, Settings())}
-        assert copied[name] in ours, (name, ours)
+    root, theirs = verdicts[name]
+    assert COPIED[name] in [msg for entry in theirs["errors"] for msg in entry["errors"]]
+    assert COPIED[name] in {d.message for d in check_project(root, Settings())}
