@@ -400,10 +400,14 @@ def _fault_answer(status: int, retry_after: float | None) -> FakeResponse:
     return FakeResponse(status, headers, json.dumps(body).encode())
 
 
-def _auth_problem(backend: HubSpotBackend, headers: Mapping[str, str]) -> _Answer | None:
-    value = _header(headers, "authorization")
+def _auth_problem(backend: HubSpotBackend, request: FakeRequest, path: str) -> _Answer | None:
+    value = _header(request.headers, "authorization")
     scheme, _, token = (value or "").strip().partition(" ")
     token = token.strip()
+    if "/event-templates" in path and not value:
+        # v3 templates and tokens take a developer API key (`?hapikey=`), which is what
+        # hubspot-api-client sends for them.
+        scheme, token = "bearer", parse_qs(urlsplit(request.url).query).get("hapikey", [""])[-1]
     if scheme.lower() != "bearer" or not token:
         return _bad(
             "HSH001",
@@ -456,7 +460,7 @@ def _dispatch(backend: HubSpotBackend, request: FakeRequest, path: str) -> _Answ
     fault = backend.take_fault()
     if fault is not None:
         return _fault_answer(fault.status, fault.retry_after)
-    problem = _auth_problem(backend, request.headers)
+    problem = _auth_problem(backend, request, path)
     if problem is not None:
         return problem
     handler, takes_body = entry

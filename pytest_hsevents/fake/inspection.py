@@ -73,7 +73,7 @@ class FakeInspection:
         expected = "at least one" if count is None else f"exactly {count}"
         shown = ", ".join(f"{k}={v!r}" for k, v in wanted.items())
         lines = [
-            f"expected {expected} occurrence{'s' * (count != 1)} of {uid!r}"
+            f"expected {expected} occurrence{'s' * (count is not None and count != 1)} of {uid!r}"
             + (f" with {shown}" if shown else "")
             + f"; found {len(matches)}"
         ]
