@@ -108,6 +108,7 @@ def occurrence_schema(event_type: EventType, settings: Settings | None = None) -
             "extraData": {"type": ["object", "array"] if settings.extra_data_array else "object"},
             "timelineIFrame": iframe,
         },
-        **constraint,
     }
+    if constraint:
+        schema["allOf"] = [constraint]
     return schema

@@ -173,7 +173,7 @@ def test_overrides_fix_fields_and_single_properties() -> None:
         assert "stage" not in body["properties"]
 
     check()
-    with pytest.raises(InvalidArgument, match="unknown field.*'amount'"):
+    with pytest.raises(InvalidArgument, match=r"unknown field.*'amount'"):
         find(occurrences(deal, amount="5"), lambda _: True)
 
 
