@@ -244,7 +244,10 @@ class SessionOptions:
 
 def _typed_text(key: str, text: str, base: Path, where: str) -> object:
     if key == "project":
-        return base / Path(text)
+        path = base / Path(text)
+        if not path.exists():
+            raise SettingsError(f"{where}: {path}: no such file or directory")
+        return path
     try:
         value = parse_text(key, text)
     except SettingsError as error:

@@ -8,13 +8,18 @@ import pytest
 
 from ._pytest_report import Coverage
 
-__all__ = ["WORKEROUTPUT_KEY", "XdistCoverage", "is_worker"]
+__all__ = ["WORKEROUTPUT_KEY", "XdistCoverage", "is_distributing", "is_worker"]
 
 WORKEROUTPUT_KEY = "hsevents"
 
 
 def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def is_distributing(config: pytest.Config) -> bool:
+    """True on the controller of a `-n`/`--dist` run (which runs no tests itself)."""
+    return not is_worker(config) and getattr(config.option, "dist", "no") != "no"
 
 
 class XdistCoverage:

@@ -16,12 +16,14 @@ import pytest
 from ._pytest_options import add_options
 from ._pytest_project import Projects
 from ._pytest_session import STATE, PluginState
-from ._pytest_xdist import WORKEROUTPUT_KEY, XdistCoverage, is_worker
+from ._pytest_xdist import WORKEROUTPUT_KEY, XdistCoverage, is_distributing, is_worker
 
 if TYPE_CHECKING:
     from .fake.inprocess import FakeHubSpot
     from .fake.server import HubSpotServer
     from .model import Project
+
+FIXTURES = frozenset({"hsevents_project", "hsevents_fake", "hsevents_server"})
 
 # The assertion helpers live in these modules; rewrite their asserts like a conftest's.
 pytest.register_assert_rewrite("pytest_hsevents.fake", "pytest_hsevents.assertions")
@@ -47,8 +49,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not is_worker(session.config):
+    # An xdist controller collects nothing, so it cannot tell whether the fixtures are used.
+    if is_distributing(session.config):
         session.config.stash[STATE].check_at_start()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # `hsevents check` (and the template engine it imports) only for suites that use us.
+    config = session.config
+    if is_worker(config) or is_distributing(config):
+        return
+    if any(FIXTURES.intersection(item.fixturenames) for item in session.items):
+        config.stash[STATE].check_at_start()
 
 
 @pytest.hookimpl(tryfirst=True)

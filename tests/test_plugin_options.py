@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Imported once here: pytester's in-process runs drop every module they import themselves.
+import pytest_hsevents.checker
+import pytest_hsevents.fake.inprocess
+import pytest_hsevents.fake.server  # noqa: F401
 from pytest_hsevents._pytest_options import PLUGIN_KEYS, SETTING_HELP
 from pytest_hsevents.settings import Settings
 
@@ -124,7 +128,7 @@ def test_misspelt_marker_key_fails_the_test_naming_known_keys(
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.hsevents: unknown key 'stict' (did you mean 'strict'?); "
-            "known keys: batch_mode, check, *",
+            "known keys: base_url, batch_mode, check, *",
             "*@pytest.mark.hsevents: batch_mode='sometimes': expected one of 'partial', 'atomic'",
             "*@pytest.mark.hsevents takes keyword arguments only*",
         ]
@@ -139,7 +143,7 @@ def test_misspelt_marker_key_fails_the_test_naming_known_keys(
         (["--hsevents-select=HSZ"], "*--hsevents-select: no rule is called 'HSZ'*"),
         (["--hsevents-fail-under=120"], "*--hsevents-fail-under='120': expected a percentage*"),
         (["--hsevents-report=xml"], "*--hsevents-report='xml': expected term, json:PATH or none"),
-        (["--hsevents-project=nowhere"], "*hsevents project: *nowhere: no such file or directory"),
+        (["--hsevents-project=nowhere"], "*--hsevents-project: *nowhere: no such file*"),
     ],
 )
 def test_bad_option_is_a_usage_error(
@@ -164,6 +168,9 @@ def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
 def test_check_errors_fail_the_session_early(pytester: pytest.Pytester, project: Path) -> None:
     break_project(project)
     pytester.makepyfile("def test_plain():\n    pass\n")
+    # a suite that never asks for a fixture does not pay for the check
+    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.makepyfile("def test_plain():\n    pass\n\ndef test_it(hsevents_fake):\n    pass\n")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
@@ -174,10 +181,10 @@ def test_check_errors_fail_the_session_early(pytester: pytest.Pytester, project:
             "Found 1 error and 0 warnings.",
         ]
     )
-    result.stdout.no_fnmatch_line("*test_plain*")
-    pytester.runpytest("--hsevents-check=false").assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*passed*")
+    pytester.runpytest("--hsevents-check=false").assert_outcomes(passed=2)
     pytester.makeini("[pytest]\nhsevents_check = false\n")
-    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(passed=2)
 
 
 def test_check_of_a_marker_project_fails_only_its_tests(
@@ -207,7 +214,7 @@ def test_check_of_a_marker_project_fails_only_its_tests(
 
 def test_settings_from_pyproject_are_the_base(pytester: pytest.Pytester, project: Path) -> None:
     (project / "pyproject.toml").write_text("[tool.hsevents]\nstrict_case = true\n")
-    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.makepyfile("def test_it(hsevents_project):\n    pass\n")
     # the example writes `"type": "enumeration"`: strict_case makes that HSP022 at start-up
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
