@@ -59,7 +59,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     if is_worker(config) or is_distributing(config):
         return
-    if any(FIXTURES.intersection(item.fixturenames) for item in session.items):
+    if any(FIXTURES.intersection(getattr(i, "fixturenames", ())) for i in session.items):
         config.stash[STATE].check_at_start()
 
 
