@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ._source import Source, pointer
-from .loader import UID_PATTERN, LoadedProject, load
+from .loader import UID_PATTERN, LoadedProject, collector_paused, load
 from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
 from .rules import select_rules
 from .settings import Settings, load_settings
@@ -328,9 +328,10 @@ def _check_app(loaded_app: Source, has_event_types: bool) -> None:
 
 def check_loaded(loaded: LoadedProject, settings: Settings) -> list[Diagnostic]:
     """The diagnostics of an already loaded project, filtered by `settings.select/ignore`."""
-    for source in loaded.event_sources:
-        if isinstance(source.data, dict) and "config" in source.data:
-            _check_config(source, source.data["config"], settings)
+    with collector_paused():
+        for source in loaded.event_sources:
+            if isinstance(source.data, dict) and "config" in source.data:
+                _check_config(source, source.data["config"], settings)
     uids: dict[str, list[Source]] = defaultdict(list)
     for source in loaded.sources:
         if source.path.name != "hsproject.json" and isinstance(source.data, dict):
