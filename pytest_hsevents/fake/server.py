@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from requests.structures import CaseInsensitiveDict
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ..model import Project
@@ -50,6 +49,8 @@ logger = logging.getLogger("pytest_hsevents.server")
 _StartResponse = Callable[..., Any]
 _Parts = list[str]
 _REASONS = {status.value: status.phrase for status in http.HTTPStatus}
+_HEADERS_KEY = "hsevents.headers"
+"""Environ key under which our handler passes the request's headers as parsed."""
 _POLL_INTERVAL = 0.05
 """How often the accept loop checks for stop(); bounds how long stop() takes."""
 _STOP_TIMEOUT = 5.0
@@ -153,12 +154,18 @@ class HubSpotServer(FakeInspection):
 
 
 def _fake_request(environ: dict[str, Any], max_body_bytes: int) -> FakeRequest:
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            headers[key[5:].replace("_", "-").title()] = value
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            headers[key.replace("_", "-").title()] = value
+    sent = environ.get(_HEADERS_KEY)
+    if sent is not None:  # our handler: the header names exactly as the client spelt them
+        headers = dict(sent.items())
+    else:  # another WSGI server: rebuild the names from the environ
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").title()] = environ[key]
     target = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
     if not target.startswith(("http://", "https://")):
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
@@ -199,6 +206,9 @@ class _KeepAliveHandler(WSGIRequestHandler):
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    wbufsize = -1
+    """Buffered: head and body leave in one send (http.server flushes after each request);
+    two sends cost a second wake-up of the client for every answer."""
 
     server: _Server
 
@@ -215,7 +225,9 @@ class _KeepAliveHandler(WSGIRequestHandler):
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
         self.environ = environ = self.make_environ()
+        environ[_HEADERS_KEY] = self.headers
         started: list[Any] = []
         written: list[bytes] = []
 
