@@ -39,7 +39,7 @@ from pytest_hsevents.strategies import (
 
 from ._projects import EXAMPLE
 
-EXAMPLES = int(os.environ.get("HSEVENTS_STRATEGY_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("HSEVENTS_STRATEGY_EXAMPLES", "60"))
 PROJECT = load_project(EXAMPLE)
 EVENT_TYPES = sorted(PROJECT.event_types)
 V4 = "https://api.hubapi.com/integrators/timeline/2026-03"
@@ -217,7 +217,7 @@ def test_strategies_follow_the_settings(changes: dict[str, Any]) -> None:
     def valid(body: dict[str, Any]) -> None:
         assert validator.validate(body) == ()
 
-    @settings(max_examples=150, database=None)
+    @settings(max_examples=80, database=None)
     @given(st.sampled_from(types).flatmap(lambda et: invalid_occurrences(et, settings=chosen)))
     def invalid(case: InvalidOccurrence) -> None:
         expected = [] if case.rule_id in STATEFUL_RULES else [(case.rule_id, case.pointer)]
@@ -353,3 +353,42 @@ def test_v3_events_are_accepted() -> None:
     check()
     with pytest.raises(InvalidArgument, match="template_id"):
         find(v3_events(TEMPLATE), lambda _: True)
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, rule_ids: list[str]) -> None:
+        super().__init__(status, rule_ids)
+        self.status, self.rule_ids = status, rule_ids
+
+
+def send(session: Any, body: object) -> None:
+    """The docs' client (docs/fuzzing.md): raise with the rule ids HubSpot's errors carry."""
+    response = session.post(V4 + "/events", json=body, timeout=10)
+    if response.status_code >= 400:
+        error = response.json()
+        raise Rejected(response.status_code, [d.get("code", "") for d in error["errors"]])
+
+
+def test_the_tutorial_client_surfaces_every_rejection_over_http() -> None:
+    """docs/fuzzing.md §2, through `requests` and the in-process fake."""
+    import requests
+
+    from pytest_hsevents.fake.inprocess import FakeHubSpot
+
+    fake = FakeHubSpot(PROJECT, base_url="https://api.hubapi.com")
+    webinar = PROJECT.event_types["webinar_attended"]
+
+    @settings(max_examples=40, database=None)
+    @given(invalid_occurrences(webinar))
+    def check(case: InvalidOccurrence) -> None:
+        with fake:
+            session = requests.Session()
+            session.headers["Authorization"] = "Bearer token"
+            for earlier in case.prior:
+                send(session, earlier)
+            with pytest.raises(Rejected) as raised:
+                send(session, case.occurrence)
+        assert raised.value.rule_ids == [case.rule_id]
+        assert raised.value.status == case.rule.status
+
+    check()
