@@ -105,7 +105,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as error:
-        print(f"hsevents: error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        where = f"{args.host}:{args.port}"
+        print(f"hsevents: error: cannot listen on {where}: {error}", file=sys.stderr)
         return 2
     log = logging.getLogger("pytest_hsevents.server")
     handler = logging.StreamHandler(sys.stderr)
