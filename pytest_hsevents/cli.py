@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 from ._formats import FORMATS, RENDERERS
-from .checker import check_loaded
 from .loader import ProjectNotFoundError, load
 from .rules import RULES, RuleFamily, Severity, UnknownRuleError, get_rule
 from .settings import Settings, SettingsError, from_mapping, load_settings
@@ -63,6 +62,8 @@ def _settings(args: argparse.Namespace, base: Settings) -> Settings:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .checker import check_loaded  # pulls in the template parser; `serve` needs none of it
+
     loaded = load(args.path)
     settings = _settings(args, load_settings(loaded.project.root))
     diagnostics = check_loaded(loaded, settings)
