@@ -350,7 +350,7 @@ def check_association(
 ) -> None:
     """objectId / utk / email / domain and objectTypeFullyQualifiedName per object type."""
     r = RULES
-    present = {key for key in _ASSOCIATION_FIELDS if body.get(key) is not None}
+    present = [key for key in _ASSOCIATION_FIELDS if body.get(key) is not None]
     uid = plan.event_type.uid
     fqn = body.get("objectTypeFullyQualifiedName")
     if plan.custom:
@@ -410,7 +410,7 @@ def check_association(
     if "objectId" in present:
         return
     if contact:
-        if not present & {"utk", "email"}:
+        if "utk" not in present and "email" not in present:
             add(
                 Violation(
                     r["HSO020"],
@@ -514,7 +514,8 @@ def check_field_types(
 ) -> None:
     """Fields the API does not define (HSO007) and string fields of another type (HSO006)."""
     r = RULES
-    for key in body:
+    wrong = []
+    for key, value in body.items():
         if key not in known:
             add(
                 Violation(
@@ -523,7 +524,7 @@ def check_field_types(
                     f"{key!r} is not a field here; known fields: " + ", ".join(sorted(known)),
                 )
             )
-    for key in strings:
-        value = body.get(key)
-        if value is not None and not isinstance(value, str):
-            add(Violation(r["HSO006"], "/" + key, f"{key} is {_kind(value)}; it must be a string"))
+        elif value is not None and not isinstance(value, str) and key in strings:
+            wrong.append(key)
+    for key in sorted(wrong, key=strings.index):  # in field order, whatever the body's order
+        add(Violation(r["HSO006"], "/" + key, f"{key} is {_kind(body[key])}; it must be a string"))

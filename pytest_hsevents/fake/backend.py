@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..loader import load_project
-from ..model import EventType, Project
+from ..model import EventProperty, EventType, Project
 from ..occurrences import OccurrenceValidator, Violation, fully_qualified_name
 from ..rules import RULES
 from ..settings import Settings
@@ -73,6 +73,14 @@ def normalize_object_type(object_type: str) -> str:
     return object_type
 
 
+def _stamped_properties(event_type: EventType) -> tuple[EventProperty, ...]:
+    """The properties whose values an occurrence copies to its CRM record (none for custom
+    objects, whose records the fake does not model)."""
+    if event_type.supports_custom_object:
+        return ()
+    return tuple(p for p in event_type.properties if p.object_property)
+
+
 @dataclass(frozen=True)
 class ItemOutcome:
     """What became of one occurrence: stored (`accepted`) or refused (`violations`)."""
@@ -118,6 +126,10 @@ class HubSpotBackend:
         self.project = project if isinstance(project, Project) else load_project(project)
         self.settings = settings or Settings()
         self.validator = OccurrenceValidator(self.project, self.settings)
+        self._stamped = {
+            uid: _stamped_properties(event_type)
+            for uid, event_type in self.project.event_types.items()
+        }
         self.lock = threading.RLock()
         self.required_token: str | None = None
         self.reset()
@@ -314,7 +326,7 @@ class HubSpotBackend:
         """Seed a CRM record (e.g. a contact a utk should find)."""
         kind = normalize_object_type(object_type)
         with self.lock:
-            record = self._records.setdefault((kind, str(object_id)), _Record())
+            record = self._record(kind, str(object_id))
             record.properties.update(properties or {})
             email = record.properties.get("email")
             if kind == "CONTACT" and email:
@@ -337,8 +349,7 @@ class HubSpotBackend:
         api: Api,
     ) -> list[ItemOutcome]:
         with self.lock:
-            self._stateful_checks(checked, api)
-            failed = bool(outcomes) or any(c.violations for c in checked)
+            failed = self._stateful_checks(checked, api) or bool(outcomes)
             for item in checked:
                 if item.violations:
                     outcomes.append(
@@ -348,13 +359,18 @@ class HubSpotBackend:
                     outcomes.append(ItemOutcome(item.index, item.body))
                 else:
                     outcomes.append(self._apply(item, api))
-        outcomes.sort(key=lambda o: o.index)
+        if len(outcomes) > 1:
+            outcomes.sort(key=lambda o: o.index)
         return outcomes
 
-    def _stateful_checks(self, checked: list[_Checked], api: Api) -> None:
-        """HSO005 (v4 duplicate id: first wins) and HSO025 (utk alone finds no contact)."""
+    def _stateful_checks(self, checked: list[_Checked], api: Api) -> bool:
+        """HSO005 (v4 duplicate id: first wins) and HSO025 (utk alone finds no contact).
+
+        Adds to each item's violations; True when any item got one.
+        """
         seen: set[tuple[str, str]] = set()
         new_utks: set[str] = set()
+        failed = False
         for item in checked:
             if api == "v4":
                 if item.key in self._occurrences or item.key in seen:
@@ -366,6 +382,7 @@ class HubSpotBackend:
                             f"{item.occurrence_id!r} already exists; occurrences are immutable",
                         )
                     )
+                    failed = True
                     continue
                 seen.add(item.key)
             body = item.body
@@ -384,8 +401,18 @@ class HubSpotBackend:
                                 "contact, send email too",
                             )
                         )
+                        failed = True
                 elif utk is not None:
                     new_utks.add(utk)
+        return failed
+
+    def _record(self, object_type: str, object_id: str) -> _Record:
+        """The CRM record, created empty on first mention (no throwaway record per call)."""
+        key = (object_type, object_id)
+        record = self._records.get(key)
+        if record is None:
+            record = self._records[key] = _Record()
+        return record
 
     def _contact_for(self, body: Mapping[str, Any]) -> str:
         """Find or create the contact an occurrence names (objectId > utk > email)."""
@@ -397,7 +424,7 @@ class HubSpotBackend:
         if object_id is None:
             object_id = str(self._next_contact)
             self._next_contact += 1
-        record = self._records.setdefault(("CONTACT", object_id), _Record())
+        record = self._record("CONTACT", object_id)
         if email is not None:
             old = record.properties.get("email")
             if old and self._contact_by_email.get(old.lower()) == object_id:
@@ -413,13 +440,13 @@ class HubSpotBackend:
         if event_type.supports_custom_object:
             object_type = str(body["objectTypeFullyQualifiedName"])
             object_id = str(body["objectId"])
-            self._records.setdefault((object_type, object_id), _Record())
+            self._record(object_type, object_id)
         elif event_type.object_type == "CONTACT":
             object_type, object_id = "CONTACT", self._contact_for(body)
         else:
             object_type = event_type.object_type or "UNKNOWN"
             object_id = str(body["objectId"])
-            record = self._records.setdefault((object_type, object_id), _Record())
+            record = self._record(object_type, object_id)
             if object_type == "COMPANY" and body.get("domain") is not None and api == "v4":
                 record.properties["domain"] = body["domain"]
         timestamp = body.get("timestamp") or now_iso()
@@ -436,8 +463,11 @@ class HubSpotBackend:
             header_template=event_type.header_template,
             detail_template=event_type.detail_template,
         )
-        if not event_type.supports_custom_object:
-            self._stamp(accepted, event_type)
+        stamped = self._stamped.get(event_type.uid) if api == "v4" else None
+        if stamped is None:
+            stamped = _stamped_properties(event_type)
+        if stamped:
+            self._stamp(accepted, stamped)
         replaced = False
         if api == "v4":
             self._occurrences[item.key] = accepted
@@ -447,10 +477,10 @@ class HubSpotBackend:
         self.accepted.append(accepted)
         return ItemOutcome(item.index, body, accepted=accepted, replaced=replaced)
 
-    def _stamp(self, accepted: AcceptedOccurrence, event_type: EventType) -> None:
+    def _stamp(self, accepted: AcceptedOccurrence, candidates: Sequence[EventProperty]) -> None:
         """Copy objectProperty values to the record; the latest timestamp wins."""
         values = accepted.properties
-        stamped = [p for p in event_type.properties if p.object_property and p.name in values]
+        stamped = [p for p in candidates if p.name in values]
         if not stamped:
             return
         record = self._records[(accepted.object_type, accepted.object_id)]

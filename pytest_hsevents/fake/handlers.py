@@ -30,6 +30,7 @@ class FakeRequest:
     url: str
     """The full URL, query included."""
     headers: Mapping[str, str]
+    """This request's own headers: recorded as given, so the transport must not reuse them."""
     body: bytes
 
 
@@ -63,6 +64,10 @@ class _Route:
     """method -> (handler, takes a JSON body)."""
 
 
+_OK = _Answer(200)
+"""A bodiless 200 (answers are frozen, so one serves every request)."""
+
+
 def _refuse(status: int, violations: Sequence[Violation], message: str | None = None) -> _Answer:
     body = error_body(status, message or summary(violations), violations)
     rules = tuple(dict.fromkeys(v.rule.id for v in violations))
@@ -85,7 +90,7 @@ def _v4_single(
         return _refuse(status_for(outcome.violations), outcome.violations)
     if backend.settings.single_success_status == 201:
         return _Answer(201, dict(outcome.accepted.body))
-    return _Answer(200)
+    return _OK
 
 
 def _batch_inputs(backend: HubSpotBackend, data: Any) -> list[Any] | _Answer:
@@ -497,14 +502,17 @@ def handle(backend: HubSpotBackend, request: FakeRequest) -> FakeResponse:
     else:
         response = _to_response(answer)
         rejections_raw = answer.rejections
+    # The transport hands over headers it built for this request alone: recorded as they are.
     recorded = RecordedRequest(
-        request.method.upper(), request.url, dict(request.headers), request.body, response.status
+        request.method.upper(), request.url, request.headers, request.body, response.status
     )
     backend.record(
         recorded,
         [
             Rejection(status, body, rules, recorded, index)
             for status, body, rules, index in rejections_raw
-        ],
+        ]
+        if rejections_raw
+        else (),
     )
     return response

@@ -21,6 +21,8 @@ class RecordedRequest:
     method: str
     url: str
     headers: Mapping[str, str]
+    """The request's own header mapping, not a copy (in-process: requests' case-insensitive
+    one; the loopback server builds a fresh dict per request)."""
     body: bytes
     status: int
 
