@@ -8,6 +8,7 @@ renders accepted occurrences. pybars' compiler keeps state on the class, hence t
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,22 +66,98 @@ def _paths(node: Any) -> Iterator[tuple[str, ...]]:
             yield from _paths(argument)
 
 
+def _pybars_read(text: str) -> tuple[Any, int]:
+    """pybars' tree for `text` and how far its grammar got (it stops before a tag it can't read)."""
+    parser = _COMPILER._handlebars(text)
+    tree, _ = parser.apply("template")
+    return tree, parser.input.position
+
+
+def _pybars_info(text: str) -> TemplateInfo:
+    """What pybars makes of `text` as written: the authority every shortcut must agree with."""
+    try:
+        tree, consumed = _pybars_read(text)
+    except Exception as error:  # pybars raises its parser's own error types
+        return TemplateInfo(error=f"cannot parse: {error}")
+    if consumed < len(text):
+        return _malformed_at(text, consumed)
+    return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
+
+
+def _malformed_at(text: str, offset: int) -> TemplateInfo:
+    snippet = text[offset : offset + 30].split("\n", 1)[0]
+    return TemplateInfo(
+        error=f"unclosed or malformed tag at character {offset + 1}: {snippet!r}",
+        error_offset=offset,
+    )
+
+
+# A tag holding one of these may run on past its first '}}' (inside a "string" or [segment]).
+_TAG_MAY_OVERRUN = frozenset("\"'[]")
+# A literal run holding one of these is kept as written: it may join or escape a tag.
+_RUN_KEPT = frozenset("{}\\~")
+
+
+def _shrunk(text: str) -> tuple[str, list[int], list[int]] | None:
+    """`text` with each literal run between tags cut to one character, and where pieces moved.
+
+    pybars' PEG interpreter pays per character, literal text included, yet literal text can
+    neither make a template invalid nor add a reference. Tags are only located (from '{{' to
+    the next '}}'); pybars still parses every one. Returns the shrunk text and the start of each
+    piece in it and in `text`, or None when nothing shrinks or a tag may run on past its '}}'
+    (then only pybars reading the whole text can say where tags end).
+    """
+    pieces: list[str] = []
+    shrunk_starts: list[int] = []
+    starts: list[int] = []
+    length = position = 0
+    shrank = False
+    while position < len(text):
+        opening = text.find("{{", position)
+        if opening < 0:
+            opening = len(text)
+        run = text[position:opening]
+        if run:
+            shrunk_starts.append(length)
+            starts.append(position)
+            if len(run) > 1 and _RUN_KEPT.isdisjoint(run):
+                run, shrank = "x", True
+            pieces.append(run)
+            length += len(run)
+        if opening == len(text):
+            break
+        closing = text.find("}}", opening + 2)
+        position = len(text) if closing < 0 else closing + 2
+        tag = text[opening:position]
+        if not _TAG_MAY_OVERRUN.isdisjoint(tag):
+            return None
+        shrunk_starts.append(length)
+        starts.append(opening)
+        pieces.append(tag)
+        length += len(tag)
+    return ("".join(pieces), shrunk_starts, starts) if shrank else None
+
+
+def _parse_shrunk(text: str) -> TemplateInfo:
+    """pybars' verdict on `text`, read from its shrunk form when it has one."""
+    shrunk = _shrunk(text)
+    if shrunk is None:
+        return _pybars_info(text)
+    short, shrunk_starts, starts = shrunk
+    try:
+        tree, consumed = _pybars_read(short)
+    except Exception:  # its message would quote the shrunk text: let pybars read the original
+        return _pybars_info(text)
+    if consumed < len(short):  # always at a '{{', which sits in a piece kept as written
+        piece = bisect_right(shrunk_starts, consumed) - 1
+        return _malformed_at(text, starts[piece] + consumed - shrunk_starts[piece])
+    return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
+
+
 @lru_cache(maxsize=4096)
 def parse_template(text: str) -> TemplateInfo:
     """Parse a template once; the result is cached because projects repeat templates."""
-    parser = _COMPILER._handlebars(text)
-    try:
-        tree, _ = parser.apply("template")
-    except Exception as error:  # pybars raises its parser's own error types
-        return TemplateInfo(error=f"cannot parse: {error}")
-    consumed = parser.input.position  # the grammar stops before the first tag it can't read
-    if consumed < len(text):
-        snippet = text[consumed : consumed + 30].split("\n", 1)[0]
-        return TemplateInfo(
-            error=f"unclosed or malformed tag at character {consumed + 1}: {snippet!r}",
-            error_offset=consumed,
-        )
-    return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
+    return _parse_shrunk(text)
 
 
 def _format_date(this: object, value: object = None, *args: object) -> str:
