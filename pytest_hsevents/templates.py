@@ -7,6 +7,7 @@ renders accepted occurrences. pybars' compiler keeps state on the class, hence t
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -154,9 +155,34 @@ def _parse_shrunk(text: str) -> TemplateInfo:
     return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
 
 
+# `{{a}}`, `{{extraData.x.y}}`: segments pybars reads as one symbol each ([A-Za-z0-9_] are
+# letterOrDigit to its grammar), one '.' between them.
+_PLAIN_TAG = re.compile(r"\{\{([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\}\}")
+_OPENING = re.compile(r"(?=\{\{)")  # every '{{', overlapping ones included ('{{{')
+
+
+def _plain_references(text: str) -> tuple[tuple[str, ...], ...] | None:
+    """The references of a template whose every '{{' opens a plain `{{path}}`, else None.
+
+    pybars reads such a template as literal text and escaped expansions of those paths, so
+    its references are the paths in order. A last segment `else` is pybars' `{{else}}`, not a
+    path: left to pybars. tests/test_templates.py checks this against pybars on drawn templates.
+    """
+    tags = list(_PLAIN_TAG.finditer(text))
+    if [tag.start() for tag in tags] != [o.start() for o in _OPENING.finditer(text)]:
+        return None
+    paths = [tuple(tag.group(1).split(".")) for tag in tags]
+    if any(path[-1] == "else" for path in paths):
+        return None
+    return tuple(dict.fromkeys(paths))
+
+
 @lru_cache(maxsize=4096)
 def parse_template(text: str) -> TemplateInfo:
     """Parse a template once; the result is cached because projects repeat templates."""
+    references = _plain_references(text)
+    if references is not None:
+        return TemplateInfo(references=references)
     return _parse_shrunk(text)
 
 

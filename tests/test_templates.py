@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pytest_hsevents.templates import (
     TemplateInfo,
     _parse_shrunk,
+    _plain_references,
     _pybars_info,
     _shrunk,
     parse_template,
@@ -86,6 +87,33 @@ def test_shrunk_parse_agrees_with_pybars_on_well_formed_templates(text: str) -> 
 @given(TEMPLATES)
 def test_parse_template_agrees_with_pybars(text: str) -> None:
     assert parse_template.__wrapped__(text) == _pybars_info(text)
+
+
+PLAIN_NEAR_MISSES = st.lists(
+    st.one_of(
+        PLAIN_TAG,
+        LITERAL,
+        PATHS,
+        st.sampled_from(["{{", "}}", "{", "}", "{{{", "{{#", "{{!", "{{> ", "~", "\\{{", "."]),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@FUZZ
+@given(PLAIN_NEAR_MISSES)
+def test_plain_templates_are_decided_as_pybars_decides(text: str) -> None:
+    references = _plain_references(text)
+    if references is not None:
+        assert TemplateInfo(references=references) == _pybars_info(text)
+
+
+def test_plain_templates_are_decided_without_pybars() -> None:
+    text = "{{a}} did **{{extraData.x.y}}** on {{a}}}, not {{ b }}"
+    assert _plain_references(text[: text.index(", not")]) == (("a",), ("extraData", "x", "y"))
+    assert _plain_references(text) is None  # '{{ b }}' is not plain: pybars decides
+    assert _plain_references("x {{{a}}") is None
+    assert _plain_references("{{a.else}}") is None
 
 
 def test_literal_runs_are_shrunk_and_tags_kept() -> None:
