@@ -89,6 +89,7 @@ def _plan(event_type: EventType, settings: Settings | None) -> Plan:
         )
     if settings is not None and not isinstance(settings, Settings):
         raise InvalidArgument(f"settings={settings!r}: expected a pytest_hsevents.Settings")
+    values.warm_generators()  # here, when hypothesis resolves the strategy, not inside a draw
     return plan_for(event_type, settings or Settings())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,11 @@ WRONG_TYPES = {
         (bytes(range(256)) * 4, {"HSF008"}),
         (b" " * (10 * 1024 * 1024), {"HSF008"}),
         (b"[" * 100_000, {"HSF001"}),
-        (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, {"HSF001"}),
+        (
+            b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+            # Python 3.13's json reads 5,000 levels; older ones refuse them (nested too deeply).
+            {"HSF003", "HSD001", "HSD005", "HSD008"} if sys.version_info >= (3, 13) else {"HSF001"},
+        ),
         (b'{"a":' * 600 + b"1" + b"}" * 600, {"HSF003", "HSD001", "HSD005", "HSD008"}),
         (json.dumps(WRONG_TYPES).encode(), {"HSD003", "HSD006"}),
         (

@@ -34,6 +34,13 @@ def generator(locale: str) -> Generator:
     return Factory.create(locale)
 
 
+def warm_generators() -> None:
+    """Build every locale's generator now: the first build of a locale takes up to a second,
+    which inside a draw would trip hypothesis' too_slow health check."""
+    for locale in LOCALES:
+        generator(locale)
+
+
 def faked(make: Callable[[Any], str], locale: str = "en_US") -> st.SearchStrategy[str]:
     """Values from `make(faker)`, with faker seeded from a hypothesis draw.
 
