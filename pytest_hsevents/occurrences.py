@@ -118,12 +118,16 @@ def json_pointer(*parts: str) -> str:
 
 
 def _valid_date(match: re.Match[str] | None) -> bool:
+    """The matched text starts with a real calendar date (not `2025-02-30`)."""
     if match is None:
         return False
     try:
-        date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        date.fromisoformat(match.string[:10])  # one C call for the usual ASCII digits
     except ValueError:
-        return False
+        try:  # `\d` also matched other scripts' digits, which int() reads
+            date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return False
     return True
 
 

@@ -406,7 +406,7 @@ def _fault_answer(status: int, retry_after: float | None) -> FakeResponse:
 
 
 def _auth_problem(backend: HubSpotBackend, request: FakeRequest, path: str) -> _Answer | None:
-    value = _header(request.headers, "authorization")
+    value = _header(request.headers, "Authorization")
     scheme, _, token = (value or "").strip().partition(" ")
     token = token.strip()
     if "/event-templates" in path and not value:
@@ -426,11 +426,13 @@ def _auth_problem(backend: HubSpotBackend, request: FakeRequest, path: str) -> _
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """Header `name` (given in its usual spelling, tried first) in any letter case."""
     value = headers.get(name)
     if value is not None:
         return value
+    lowered = name.lower()
     for key, found in headers.items():
-        if key.lower() == name:
+        if key.lower() == lowered:
             return found
     return None
 
@@ -440,7 +442,7 @@ def _parse_body(backend: HubSpotBackend, request: FakeRequest) -> Any:
     limit = backend.settings.max_body_bytes
     if len(request.body) > limit:
         return _bad("HSH005", f"the body has {len(request.body)} bytes; at most {limit}")
-    content_type = (_header(request.headers, "content-type") or "").split(";")[0].strip().lower()
+    content_type = (_header(request.headers, "Content-Type") or "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         return _bad(
             "HSH004",
