@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -318,11 +319,58 @@ def test_reset_context_manager_and_decorator() -> None:
     assert fake.accepted == [] and fake.requests == []
 
 
-def test_other_hosts_fail_or_pass_through() -> None:
-    with FakeHubSpot(EXAMPLE), pytest.raises(requests.ConnectionError):
-        requests.get("https://other.example/x")
+@pytest.fixture
+def local_server() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP server on 127.0.0.1 (port 0): its base URL and the paths it was asked for."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            body = b'{"real": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_passthrough_reaches_a_real_server(local_server: tuple[str, list[str]]) -> None:
+    base, seen = local_server
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment between us and 127.0.0.1
     with FakeHubSpot(EXAMPLE, passthrough=True) as fake:
-        assert fake.mock.passthru_prefixes  # other hosts reach the real adapter
+        assert session.get(base + "/ping", timeout=5).json() == {"real": True}
+        response = session.post(
+            API + "/integrators/timeline/v4/events", json=deal(fake), headers=AUTH
+        )
+        assert response.status_code == 200 and len(fake.accepted) == 1  # HubSpot: still fake
+    assert seen == ["/ping"]
+    assert [r.path for r in fake.requests] == ["/integrators/timeline/v4/events"]
+
+
+def test_other_hosts_fail_clearly_without_passthrough(local_server: tuple[str, list[str]]) -> None:
+    base, seen = local_server
+    session = requests.Session()
+    session.trust_env = False
+    with FakeHubSpot(EXAMPLE), pytest.raises(requests.ConnectionError) as refused:
+        session.get(base + "/ping", timeout=5)
+    assert "Connection refused by Responses" in str(refused.value)
+    assert base + "/ping" in str(refused.value)
+    assert seen == []
 
 
 def test_attaches_to_users_mock_and_leaves_global_alone() -> None:
@@ -408,3 +456,110 @@ def test_register_template_from_a_test(fake: FakeHubSpot) -> None:
     assert post("/crm/v3/timeline/events", event).status_code == 201
     with pytest.raises(ValueError, match="HSV010"):
         fake.register_template({"name": "T", "objectType": "planets", "tokens": []})
+
+
+def _signup_template(fake: FakeHubSpot) -> tuple[str, str]:
+    """A v3 template with tokens plan and seats; (v3 path prefix, template id)."""
+    v3 = "/integrators/timeline/v3"
+    created = post(
+        f"{v3}/77/event-templates",
+        {
+            "name": "Signup",
+            "objectType": "contacts",
+            "headerTemplate": "{{plan}} signup",
+            "detailTemplate": "Seats: {{seats}}",
+            "tokens": [
+                {"name": "plan", "label": "Plan", "type": "string"},
+                {"name": "seats", "label": "Seats", "type": "number"},
+            ],
+        },
+    )
+    assert created.status_code == 201
+    return v3, str(created.json()["id"])
+
+
+def test_v3_template_put_replaces_the_template(fake: FakeHubSpot) -> None:
+    v3, template_id = _signup_template(fake)
+    url = API + f"{v3}/77/event-templates/{template_id}"
+    update = {
+        "name": "Signup v2",
+        "headerTemplate": "{{plan}} joined",
+        "tokens": [{"name": "plan", "label": "Plan", "type": "string"}],
+    }
+    updated = requests.put(url, json=update, headers=AUTH)
+    assert updated.status_code == 200
+    body = updated.json()
+    # objectType was left out: the template keeps its own
+    assert (body["id"], body["name"], body["objectType"]) == (template_id, "Signup v2", "contacts")
+    assert [t["name"] for t in body["tokens"]] == ["plan"] and "detailTemplate" not in body
+    assert requests.get(url, headers=AUTH).json() == body
+    event = {"eventTemplateId": template_id, "email": "a@x.example", "tokens": {"plan": "pro"}}
+    assert post(f"{v3}/events", {**event, "id": "e1"}).status_code == 201
+    assert fake.accepted[-1].header == "pro joined"  # the new header template
+    stale = post(f"{v3}/events", {**event, "id": "e2", "tokens": {"plan": "pro", "seats": "2"}})
+    assert stale.status_code == 400 and stale.json()["context"]["rules"] == ["HSV004"]
+    bad = requests.put(url, json={**update, "name": ""}, headers=AUTH)
+    assert bad.status_code == 400 and "HSV010" in bad.json()["context"]["rules"]
+    assert requests.get(url, headers=AUTH).json()["name"] == "Signup v2"  # unchanged
+    missing = requests.put(API + f"{v3}/77/event-templates/999", json=update, headers=AUTH)
+    assert missing.status_code == 404 and missing.json()["context"]["rules"] == ["HSV002"]
+
+
+def test_v3_token_put_and_delete(fake: FakeHubSpot) -> None:
+    v3, template_id = _signup_template(fake)
+    tokens = API + f"{v3}/77/event-templates/{template_id}/tokens"
+    renamed = requests.put(tokens + "/seats", json={"label": "Seat count"}, headers=AUTH)
+    assert renamed.status_code == 200
+    assert renamed.json() == {
+        "name": "seats",
+        "label": "Seat count",
+        "type": "number",  # kept from the token being updated
+        "options": [],
+    }
+    template = requests.get(API + f"{v3}/77/event-templates/{template_id}", headers=AUTH).json()
+    assert [(t["name"], t["label"]) for t in template["tokens"]] == [
+        ("plan", "Plan"),
+        ("seats", "Seat count"),
+    ]
+    unknown = requests.put(tokens + "/nope", json={"label": "X"}, headers=AUTH)
+    assert unknown.status_code == 404 and unknown.json()["context"]["rules"] == ["HSV002"]
+    assert requests.delete(tokens + "/seats", headers=AUTH).status_code == 204
+    template = requests.get(API + f"{v3}/77/event-templates/{template_id}", headers=AUTH).json()
+    assert [t["name"] for t in template["tokens"]] == ["plan"]
+    again = requests.delete(tokens + "/seats", headers=AUTH)
+    assert again.status_code == 404 and again.json()["context"]["rules"] == ["HSV002"]
+    event = {"eventTemplateId": template_id, "email": "a@x.example", "tokens": {"seats": "2"}}
+    refused = post(f"{v3}/events", event)
+    assert refused.status_code == 400 and refused.json()["context"]["rules"] == ["HSV004"]
+
+
+def test_v3_render_detail_true_and_deleted_template(fake: FakeHubSpot) -> None:
+    v3, template_id = _signup_template(fake)
+    event = {"eventTemplateId": template_id, "id": "e1", "email": "a@x.example"}
+    assert post(f"{v3}/events", {**event, "tokens": {"plan": "pro", "seats": "3"}}).ok
+    render = API + f"{v3}/events/{template_id}/e1/render"
+    header = requests.get(render, headers=AUTH)
+    detail = requests.get(render + "?detail=true", headers=AUTH)
+    assert (header.status_code, header.text) == (200, "pro signup")
+    assert (detail.status_code, detail.text) == (200, "Seats: 3")
+    assert detail.headers["Content-Type"].startswith("text/html")
+    assert requests.get(render + "?detail=false", headers=AUTH).text == "pro signup"
+    url = API + f"{v3}/77/event-templates/{template_id}"
+    assert requests.delete(url, headers=AUTH).status_code == 204
+    assert requests.get(url, headers=AUTH).status_code == 404
+    after = post(f"{v3}/events", {**event, "id": "e2", "tokens": {"plan": "pro"}})
+    assert after.status_code == 404
+    assert after.json()["category"] == "OBJECT_NOT_FOUND"
+    assert after.json()["context"]["rules"] == ["HSV002"]
+    assert [a.id for a in fake.accepted] == ["e1"]
+
+
+def test_select_and_ignore_do_not_loosen_the_fake() -> None:
+    """select/ignore pick the checker's rules; HubSpot refuses a bad occurrence regardless."""
+    settings = Settings().replace(select=("HSP",), ignore=("HSO013", "HSO011"))
+    with FakeHubSpot(EXAMPLE, settings=settings) as fake:
+        body = deal(fake, properties={"stage": "won", "amount": "lots", "extra": "x"})
+        response = post("/integrators/timeline/v4/events", body)
+        assert response.status_code == 400
+        assert response.json()["context"]["rules"] == ["HSO013", "HSO011"]
+        assert fake.accepted == []
