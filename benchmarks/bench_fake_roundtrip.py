@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from _fresh import fresh_runs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "acme-app"
 URL = "https://api.hubapi.com/integrators/timeline/v4/events"
@@ -93,25 +93,7 @@ def main() -> None:
     if args.once:
         print(json.dumps(once(args.n, args.blocks)))
         return
-    pairs = [
-        json.loads(
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--once",
-                    "--n",
-                    str(args.n),
-                    "--blocks",
-                    str(args.blocks),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        for _ in range(args.runs)
-    ]
+    pairs = fresh_runs(__file__, ["--n", str(args.n), "--blocks", str(args.blocks)], args.runs)
     bare = statistics.median(p[0] for p in pairs)
     fake = statistics.median(p[1] for p in pairs)
     ratios = [p[1] / p[0] for p in pairs]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import timeit
 from pathlib import Path
+
+from _fresh import fresh_runs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "acme-app"
 NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
@@ -152,17 +152,7 @@ def main() -> None:
     if args.once:
         print(json.dumps(once(args.number)))
         return
-    pairs = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--once", "--number", str(args.number)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        for _ in range(args.runs)
-    ]
+    pairs = fresh_runs(__file__, ["--number", str(args.number)], args.runs)
     theirs = statistics.median(p[0] for p in pairs)
     ours = statistics.median(p[1] for p in pairs)
     print(f"fastjsonschema (first error only): {theirs:.2f} us/body (median of {args.runs})")

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..occurrences import Violation
-from ..rules import RULES
 
 __all__ = ["CATEGORIES", "error_body", "item_error", "rate_limit_body", "status_for"]
 
@@ -104,8 +103,3 @@ def rate_limit_body(policy: str = "SECONDLY") -> dict[str, Any]:
         "policyName": policy,
         "category": CATEGORIES[429],
     }
-
-
-def rule_violation(rule_id: str, pointer: str, message: str) -> Violation:
-    """A violation of a catalogue rule found outside the occurrence validator."""
-    return Violation(RULES[rule_id], pointer, message)

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,7 @@ from ..rules import RULES
 from ..v3 import EventTemplate, template_json, token_json
 from .backend import HubSpotBackend, ItemOutcome, now_iso
 from .errors import error_body, item_error, rate_limit_body, status_for, summary
-from .records import RecordedRequest, Rejection
+from .records import AcceptedOccurrence, RecordedRequest, Rejection
 
 __all__ = ["ROUTES", "FakeRequest", "FakeResponse", "handle", "serves"]
 
@@ -82,12 +83,19 @@ def _bad(rule_id: str, message: str, pointer: str = "") -> _Answer:
 # --- app events ----------------------------------------------------------------------------
 
 
-def _v4_single(
-    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str]
+def _sender(backend: HubSpotBackend, api: str) -> Callable[..., list[ItemOutcome]]:
+    return backend.send_occurrences if api == "v4" else backend.send_v3_events
+
+
+def _single(
+    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str], *, api: str
 ) -> _Answer:
-    (outcome,) = backend.send_occurrences([data], atomic=True)
+    """POST …/events: one app-event occurrence (v4) or timeline event (v3)."""
+    (outcome,) = _sender(backend, api)([data], atomic=True)
     if outcome.accepted is None:
         return _refuse(status_for(outcome.violations), outcome.violations)
+    if api == "v3":
+        return _Answer(201, _v3_event_json(outcome.accepted))
     if backend.settings.single_success_status == 201:
         return _Answer(201, dict(outcome.accepted.body))
     return _OK
@@ -126,7 +134,7 @@ def _batch_answer(
         rules = tuple(dict.fromkeys(v.rule.id for v in violations))
         return _Answer(status, error, ((status, error, rules, None),))
     results = [
-        dict(o.accepted.body) if api == "v4" else _v3_event_json(o)
+        dict(o.accepted.body) if api == "v4" else _v3_event_json(o.accepted)
         for o in outcomes
         if o.accepted is not None
     ]
@@ -157,15 +165,16 @@ def _batch_answer(
     return _Answer(status, body, tuple(rejections))
 
 
-def _v4_batch(
-    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str]
+def _batch(
+    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str], *, api: str
 ) -> _Answer:
+    """POST …/events/batch (v4) and …/events/batch/create (v3)."""
     inputs = _batch_inputs(backend, data)
     if isinstance(inputs, _Answer):
         return inputs
     atomic = backend.settings.batch_mode == "atomic"
-    outcomes = backend.send_occurrences(inputs, atomic=atomic)
-    return _batch_answer(backend, outcomes, atomic=atomic, api="v4")
+    outcomes = _sender(backend, api)(inputs, atomic=atomic)
+    return _batch_answer(backend, outcomes, atomic=atomic, api=api)
 
 
 def _v4_resolve(
@@ -202,9 +211,7 @@ def _v4_resolve(
 # --- timeline v3 ---------------------------------------------------------------------------
 
 
-def _v3_event_json(outcome: ItemOutcome) -> dict[str, Any]:
-    accepted = outcome.accepted
-    assert accepted is not None
+def _v3_event_json(accepted: AcceptedOccurrence) -> dict[str, Any]:
     return {
         **accepted.body,
         "id": accepted.id,
@@ -215,31 +222,11 @@ def _v3_event_json(outcome: ItemOutcome) -> dict[str, Any]:
     }
 
 
-def _v3_single(
-    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str]
-) -> _Answer:
-    (outcome,) = backend.send_v3_events([data], atomic=True)
-    if outcome.accepted is None:
-        return _refuse(status_for(outcome.violations), outcome.violations)
-    return _Answer(201, _v3_event_json(outcome))
-
-
-def _v3_batch(
-    backend: HubSpotBackend, request: FakeRequest, data: Any, _: Sequence[str]
-) -> _Answer:
-    inputs = _batch_inputs(backend, data)
-    if isinstance(inputs, _Answer):
-        return inputs
-    atomic = backend.settings.batch_mode == "atomic"
-    outcomes = backend.send_v3_events(inputs, atomic=atomic)
-    return _batch_answer(backend, outcomes, atomic=atomic, api="v3")
-
-
-def _v3_stored(backend: HubSpotBackend, parts: Sequence[str]) -> ItemOutcome | _Answer:
+def _v3_stored(backend: HubSpotBackend, parts: Sequence[str]) -> AcceptedOccurrence | _Answer:
     accepted = backend.v3_event(parts[0], parts[1])
     if accepted is None:
         return _bad("HSV006", f"no event {parts[1]!r} of template {parts[0]!r}")
-    return ItemOutcome(0, accepted.body, accepted=accepted)
+    return accepted
 
 
 def _v3_get(
@@ -255,8 +242,7 @@ def _v3_detail(
     found = _v3_stored(backend, parts)
     if isinstance(found, _Answer):
         return found
-    assert found.accepted is not None
-    return _Answer(200, {"details": found.accepted.detail or ""})
+    return _Answer(200, {"details": found.detail or ""})
 
 
 def _v3_render(
@@ -265,10 +251,9 @@ def _v3_render(
     found = _v3_stored(backend, parts)
     if isinstance(found, _Answer):
         return found
-    assert found.accepted is not None
     query = parse_qs(urlsplit(request.url).query)
     detail = query.get("detail", ["false"])[-1].lower() == "true"
-    card = found.accepted.detail if detail else found.accepted.header
+    card = found.detail if detail else found.header
     return _Answer(200, text=card or "")
 
 
@@ -340,11 +325,11 @@ _SEGMENT = r"([^/]+)"
 ROUTES: tuple[_Route, ...] = tuple(
     _Route(re.compile(pattern + "/?"), methods)
     for pattern, methods in (
-        (_V4 + "/events", {"POST": (_v4_single, True)}),
-        (_V4 + "/events/batch", {"POST": (_v4_batch, True)}),
+        (_V4 + "/events", {"POST": (partial(_single, api="v4"), True)}),
+        (_V4 + "/events/batch", {"POST": (partial(_batch, api="v4"), True)}),
         (_V4 + "/types/projects", {"POST": (_v4_resolve, True)}),
-        (_V3 + "/events", {"POST": (_v3_single, True)}),
-        (_V3 + "/events/batch/create", {"POST": (_v3_batch, True)}),
+        (_V3 + "/events", {"POST": (partial(_single, api="v3"), True)}),
+        (_V3 + "/events/batch/create", {"POST": (partial(_batch, api="v3"), True)}),
         (_V3 + f"/events/{_SEGMENT}/{_SEGMENT}", {"GET": (_v3_get, False)}),
         (_V3 + f"/events/{_SEGMENT}/{_SEGMENT}/detail", {"GET": (_v3_detail, False)}),
         (_V3 + f"/events/{_SEGMENT}/{_SEGMENT}/render", {"GET": (_v3_render, False)}),
