@@ -77,16 +77,17 @@ IFRAME_FIELDS: Mapping[str, type] = {
 """`TimelineEventIFrame`: every field is required when the object is present."""
 _INT32 = (-(2**31), 2**31 - 1)
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_EPOCH_MS = re.compile(r"-?\d{1,15}")
+# re.ASCII: `\d` means 0-9 here; other scripts' digits are no ISO 8601 or decimal text.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_EPOCH_MS = re.compile(r"-?\d{1,15}", re.ASCII)
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _TIME = r"T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.\d{1,9})?)?"
 _OFFSET = r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"
-_DATE_ONLY = re.compile(_DATE)
+_DATE_ONLY = re.compile(_DATE, re.ASCII)
 _DATE_TIME_STRICT = re.compile(
-    _DATE + r"T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d{1,9})?" + _OFFSET
+    _DATE + r"T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d{1,9})?" + _OFFSET, re.ASCII
 )
-_DATE_TIME_LOOSE = re.compile(_DATE + _TIME + _OFFSET + "?")
+_DATE_TIME_LOOSE = re.compile(_DATE + _TIME + _OFFSET + "?", re.ASCII)
 _CUSTOM_OBJECT_NAME = re.compile(r"p[0-9]+_[A-Za-z0-9_]+")
 _ASSOCIATION_FIELDS = ("objectId", "utk", "email", "domain")
 
@@ -122,12 +123,9 @@ def _valid_date(match: re.Match[str] | None) -> bool:
     if match is None:
         return False
     try:
-        date.fromisoformat(match.string[:10])  # one C call for the usual ASCII digits
+        date.fromisoformat(match.string[:10])  # the regex already fixed the YYYY-MM-DD shape
     except ValueError:
-        try:  # `\d` also matched other scripts' digits, which int() reads
-            date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            return False
+        return False
     return True
 
 

@@ -162,3 +162,12 @@ def test_settings_change_the_reading() -> None:
     assert rule_ids(with_property("minutesWatched", 12), lenient) == []
     assert rule_ids(webinar(eventTypeName="webinar_attended"), lenient) == ["HSO003"]
     assert VALIDATOR.event_type_for("webinar_attended") is PROJECT.event_types["webinar_attended"]
+
+
+def test_digits_of_other_scripts_are_not_numbers_or_dates() -> None:
+    from pytest_hsevents.occurrences import is_date_time
+
+    assert is_date_time("2024-01-02T00:00:00Z")
+    arabic_indic = str.maketrans("0123456789", "".join(chr(0x660 + d) for d in range(10)))
+    assert not is_date_time("2024-01-02T00:00:00Z".translate(arabic_indic))
+    assert not is_date_time("2025-02-30T00:00:00Z")
