@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -45,9 +46,20 @@ _STAMP_TIME = re.compile(
 _PLURALS = {f"{name}": upper for name, upper in OBJECT_TYPES.items()}
 
 
+_second: tuple[int, str] = (0, "")
+"""The last whole second now_iso formatted, and its text (most calls fall in the same one)."""
+
+
 def now_iso() -> str:
     """The current time as HubSpot writes it (`2025-01-31T09:30:00.123Z`)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    global _second
+    ms = int(time.time() * 1000)
+    second, text = _second
+    if ms // 1000 != second:
+        second = ms // 1000
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second = (second, text)  # one assignment: threads see a consistent pair
+    return f"{text}.{ms % 1000:03d}Z"
 
 
 def _epoch(text: str) -> float:
@@ -417,20 +429,22 @@ class HubSpotBackend:
     def _contact_for(self, body: Mapping[str, Any]) -> str:
         """Find or create the contact an occurrence names (objectId > utk > email)."""
         object_id, utk, email = body.get("objectId"), body.get("utk"), body.get("email")
+        lowered: str = "" if email is None else email.lower()
         if object_id is None and utk is not None:
             object_id = self._contact_by_utk.get(utk)
         if object_id is None and email is not None:
-            object_id = self._contact_by_email.get(email.lower())
+            object_id = self._contact_by_email.get(lowered)
         if object_id is None:
             object_id = str(self._next_contact)
             self._next_contact += 1
         record = self._record("CONTACT", object_id)
         if email is not None:
             old = record.properties.get("email")
-            if old and self._contact_by_email.get(old.lower()) == object_id:
-                del self._contact_by_email[old.lower()]
-            record.properties["email"] = email
-            self._contact_by_email[email.lower()] = object_id
+            if old != email:
+                if old and self._contact_by_email.get(old.lower()) == object_id:
+                    del self._contact_by_email[old.lower()]
+                record.properties["email"] = email
+            self._contact_by_email[lowered] = object_id
         if utk is not None:
             self._contact_by_utk[utk] = object_id
         return str(object_id)

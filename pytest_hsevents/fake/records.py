@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,7 +11,47 @@ from urllib.parse import urlsplit
 
 from ..templates import render_template
 
-__all__ = ["AcceptedOccurrence", "RecordedRequest", "Rejection"]
+__all__ = ["AcceptedOccurrence", "Headers", "RecordedRequest", "Rejection"]
+
+
+class Headers(Mapping[str, str]):
+    """A request's headers as the loopback server received them: looked up in any letter case
+    (`headers["content-type"]`), listed as the client spelt them, like the case-insensitive
+    mapping `requests` gives the in-process fake. A repeated header reads as one
+    comma-separated value (RFC 9110, 5.3)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        pairs = list(pairs)
+        items = {name.lower(): (name, value) for name, value in pairs}
+        if len(items) < len(pairs):  # rare: a repeated header
+            items = {}
+            for name, value in pairs:
+                key = name.lower()
+                if key in items:
+                    name, value = items[key][0], f"{items[key][1]}, {value}"
+                items[key] = (name, value)
+        self._items = items
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        found = self._items.get(name.lower())
+        return default if found is None else found[1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
 
 
 @dataclass(frozen=True)
@@ -21,8 +61,8 @@ class RecordedRequest:
     method: str
     url: str
     headers: Mapping[str, str]
-    """The request's own header mapping, not a copy (in-process: requests' case-insensitive
-    one; the loopback server builds a fresh dict per request)."""
+    """The request's headers, looked up in any letter case: in-process, requests' own
+    case-insensitive mapping (not a copy); on the loopback server, `Headers`."""
     body: bytes
     status: int
 
