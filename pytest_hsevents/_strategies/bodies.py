@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -55,50 +55,44 @@ class Plan:
         return self.names[0]
 
     def field_values(self, name: str) -> st.SearchStrategy[Any]:
-        """Valid values for one association or optional field."""
-        own = self._own_fields.get(name)
-        return _FIELD_VALUES[name] if own is None else own
+        """Valid values for one association or optional field, on their own."""
+        return self.field_kinds[name].strategy
 
     @functools.cached_property
-    def _own_fields(self) -> Mapping[str, st.SearchStrategy[Any]]:
-        # Built once per plan: hypothesis draws much faster from a strategy it has seen.
+    def field_kinds(self) -> Mapping[str, values.Kind]:
         portal = self.settings.portal_id
-        objects = values.extra_data(self.extra_data_keys)
+        object_name = values.custom_object_names
         return {
-            "objectTypeFullyQualifiedName": values.custom_object_names.map(
-                lambda object_name: f"p{portal}_{object_name}"
+            **_FIELD_KINDS,
+            "objectTypeFullyQualifiedName": values.Kind(
+                object_name.size,
+                lambda draw, raw: f"p{portal}_{object_name.decode(draw, raw)}",
             ),
-            "extraData": objects | st.lists(objects, max_size=3)
-            if self.settings.extra_data_array
-            else objects,
+            "extraData": values.extra_data(
+                self.extra_data_keys, arrays=self.settings.extra_data_array
+            ),
         }
+
+    @functools.cached_property
+    def layout(self) -> Layout:
+        return _layout(self)
+
+    @functools.cached_property
+    def shape(self) -> st.SearchStrategy[bytes]:
+        return values.shape_bytes(self.layout.size)
 
     @functools.cached_property
     def bodies(self) -> st.SearchStrategy[dict[str, Any]]:
         return _bodies(self)
 
-    @functools.cached_property
-    def name_values(self) -> st.SearchStrategy[str]:
-        return st.sampled_from(self.names)
 
-    @functools.cached_property
-    def association_values(self) -> st.SearchStrategy[tuple[str, ...]]:
-        return st.sampled_from(self.associations)
-
-    @functools.cached_property
-    def property_values(self) -> tuple[tuple[str, st.SearchStrategy[str]], ...]:
-        return tuple(
-            (prop.name, values.property_values(prop)) for prop in self.event_type.properties
-        )
-
-
-_FIELD_VALUES: Mapping[str, st.SearchStrategy[Any]] = {
+_FIELD_KINDS: Mapping[str, values.Kind] = {
     "id": values.occurrence_ids,
     "objectId": values.object_ids,
     "email": values.emails,
     "utk": values.utks,
     "domain": values.domains,
-    "timestamp": values.date_times(),
+    "timestamp": values.date_times,
     "timelineIFrame": values.iframes,
 }
 
@@ -132,29 +126,82 @@ def plan_for(event_type: EventType, settings: Settings) -> Plan:
 _OPTIONAL = ("timestamp", "extraData", "timelineIFrame")
 
 
+class Site(NamedTuple):
+    """A value in the body: its field or property name, its kind, its shape bytes."""
+
+    name: str
+    kind: values.Kind
+    shape: slice
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each choice of a body sits in its shape bytes.
+
+    Every choice has fixed bytes of its own, whether or not it is used, so shrinking one
+    choice (towards zero: absent, first form, first pool entry) leaves the others alone.
+    """
+
+    size: int
+    present: Mapping[str, int]  # optional field or property -> its presence byte
+    name: int
+    association: int
+    properties: tuple[Site, ...]
+    fields: Mapping[str, Site]
+
+
+def _layout(plan: Plan) -> Layout:
+    at = 0
+
+    def take(size: int) -> slice:
+        nonlocal at
+        at += size
+        return slice(at - size, at)
+
+    # Fields and properties are two namespaces, hence the prefix on properties.
+    optional = ["properties." + prop.name for prop in plan.event_type.properties]
+    optional += [*_OPTIONAL, *(() if plan.settings.id_required else ("id",))]
+    present = {name: take(1).start for name in optional}
+    name, association = take(1).start, take(1).start
+    properties = tuple(
+        Site(prop.name, kind, take(kind.size))
+        for prop in plan.event_type.properties
+        for kind in (values.property_values(prop),)
+    )
+    used = {"id", *_OPTIONAL, *(field for form in plan.associations for field in form)}
+    fields = {
+        field: Site(field, kind, take(kind.size))
+        for field, kind in plan.field_kinds.items()
+        if field in used
+    }
+    return Layout(at, present, name, association, properties, fields)
+
+
 @st.composite
 def _bodies(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
-    # One bitmask says which optional parts are present: a single draw instead of one per
-    # part (draws dominate the cost), shrinking towards "nothing optional".
-    optional_id = not plan.settings.id_required
-    parts = len(plan.property_values) + len(_OPTIONAL) + optional_id
-    mask = draw(st.integers(min_value=0, max_value=2**parts - 1))
-    body: dict[str, Any] = {"eventTypeName": draw(plan.name_values)}
-    if not optional_id or mask & 1:
-        body["id"] = draw(values.occurrence_ids)
-    mask >>= optional_id
-    properties = {}
-    for name, strategy in plan.property_values:
-        if mask & 1:
-            properties[name] = draw(strategy)
-        mask >>= 1
-    body["properties"] = properties
-    for name in draw(plan.association_values):
-        body[name] = draw(plan.field_values(name))
-    for name in _OPTIONAL:
-        if mask & 1:
-            body[name] = draw(plan.field_values(name))
-        mask >>= 1
+    # One draw of shape bytes makes every small choice of the body (which optional parts,
+    # which association form, which value forms and pool entries): hypothesis' cost is per
+    # draw, and this leaves only numbers, moments, object ids and unicode text to draw.
+    layout = plan.layout
+    shape = draw(plan.shape)
+    present = layout.present
+
+    def value(site: Site) -> Any:
+        return site.kind.decode(draw, shape[site.shape])
+
+    body: dict[str, Any] = {"eventTypeName": plan.names[shape[layout.name] % len(plan.names)]}
+    if plan.settings.id_required or shape[present["id"]] & 1:
+        body["id"] = value(layout.fields["id"])
+    body["properties"] = {
+        site.name: value(site)
+        for site in layout.properties
+        if shape[present["properties." + site.name]] & 1
+    }
+    for field in plan.associations[shape[layout.association] % len(plan.associations)]:
+        body[field] = value(layout.fields[field])
+    for field in _OPTIONAL:
+        if shape[present[field]] & 1:
+            body[field] = value(layout.fields[field])
     return body
 
 

@@ -60,19 +60,15 @@ def _body_not_object(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 def _event_type_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     # A character no uid may contain: the name can never match any event type.
     separator = draw(st.sampled_from((" ", "/", ":", "#", "@")))
-    body["eventTypeName"] = body["eventTypeName"] + separator + draw(values.faked(_word))
+    body["eventTypeName"] = body["eventTypeName"] + separator + draw(values.words.strategy)
     return body, "/eventTypeName", ()
-
-
-def _word(fake: Any) -> str:
-    return str(fake.word())
 
 
 _WRONG_TYPES: tuple[Any, ...] = (True, False, ["x"], {"value": "x"}, [])
 
 
 def _field_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    body.setdefault("id", draw(values.occurrence_ids))
+    body.setdefault("id", draw(values.occurrence_ids.strategy))
     candidates = [name for name in ("id", "objectId", "email", "utk", "domain") if name in body]
     name = draw(st.sampled_from(candidates))
     body[name] = draw(st.sampled_from(_WRONG_TYPES))
@@ -102,7 +98,7 @@ def _unknown_field(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
             | st.text(string.ascii_letters, min_size=1, max_size=12),
         )
     )
-    body[name] = draw(values.texts)
+    body[name] = draw(values.texts.strategy)
     return body, "/" + name, ()
 
 
@@ -115,7 +111,7 @@ def _property_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
             st.sampled_from(near) | st.text(string.ascii_letters + "_", min_size=1, max_size=16),
         )
     )
-    body["properties"][name] = draw(values.texts)
+    body["properties"][name] = draw(values.texts.strategy)
     return body, json_pointer("properties", name), ()
 
 
@@ -142,7 +138,7 @@ def _not_string(plan: Plan, prop: EventProperty) -> st.SearchStrategy[Any]:
 
 def _bad_enumeration(plan: Plan, prop: EventProperty) -> st.SearchStrategy[str]:
     labels = tuple(o.label for o in prop.options if o.label)
-    near = st.sampled_from(labels) | values.faked(_word) if labels else values.faked(_word)
+    near = st.sampled_from(labels) | values.words.strategy if labels else values.words.strategy
     return values.not_in(prop.option_values, near)
 
 
@@ -175,14 +171,14 @@ def _association_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 
 
 def _id_duplicate(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    body.setdefault("id", draw(values.occurrence_ids))
+    body.setdefault("id", draw(values.occurrence_ids.strategy))
     second = draw(valid_bodies(plan))
     second["id"] = body["id"]
     return second, "/id", (body,)
 
 
 def _custom_name_format(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    object_name = draw(values.custom_object_names)
+    object_name = draw(values.custom_object_names.strategy)
     portal = plan.settings.portal_id
     body["objectTypeFullyQualifiedName"] = draw(
         st.sampled_from(
@@ -211,7 +207,7 @@ _IFRAME_FIELDS = tuple(IFRAME_FIELDS)
 
 
 def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    iframe = dict(draw(values.iframes))
+    iframe = dict(draw(values.iframes.strategy))
     name = draw(st.sampled_from(_IFRAME_FIELDS))
     del iframe[name]
     body["timelineIFrame"] = iframe
@@ -219,7 +215,7 @@ def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 
 
 def _iframe_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    iframe = dict(draw(values.iframes))
+    iframe = dict(draw(values.iframes.strategy))
     name = draw(st.sampled_from(_IFRAME_FIELDS))
     if name in ("width", "height"):
         bad: st.SearchStrategy[Any] = st.one_of(
@@ -236,10 +232,10 @@ def _iframe_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 
 
 def _extra_data_type(plan: Plan) -> st.SearchStrategy[Any]:
-    scalars = values.texts | st.integers() | st.booleans()
+    scalars = values.texts.strategy | st.integers() | st.booleans()
     if plan.settings.extra_data_array:
         return scalars
-    return scalars | st.lists(values.texts, max_size=3)
+    return scalars | st.lists(values.texts.strategy, max_size=3)
 
 
 def _extra_data(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
