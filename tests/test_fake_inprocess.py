@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,6 +174,43 @@ def test_bad_bodies_are_400_in_hubspot_shape(
         headers={**AUTH, "Content-Type": content_type},
     )
     assert response.status_code == 400 and response.json()["context"]["rules"] == [rule]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode(),
+        lambda text: b" \r\n" + text.encode() + b"\n ",
+        lambda text: text.encode("utf-8-sig"),
+        lambda text: text.encode("utf-16"),
+        lambda text: text.encode("utf-32-le"),
+    ],
+    ids=["utf-8", "whitespace", "utf-8-bom", "utf-16", "utf-32-le"],
+)
+def test_bodies_are_read_as_json_loads_reads_them(fake: FakeHubSpot, encode: Any) -> None:
+    body = deal(fake)
+    response = requests.post(
+        API + "/integrators/timeline/v4/events",
+        data=encode(json.dumps(body)),
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert fake.accepted[-1].body == body
+
+
+@pytest.mark.parametrize("data", [b"{} {}", b'{"a": 1} x', b"\xff{}", b"", b"  "])
+def test_json_errors_carry_json_loads_message(fake: FakeHubSpot, data: bytes) -> None:
+    try:
+        json.loads(data)
+    except ValueError as error:
+        expected = f"Invalid input JSON: {error}"
+    response = requests.post(
+        API + "/integrators/timeline/v4/events",
+        data=data,
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == expected
 
 
 def test_huge_body_is_400() -> None:

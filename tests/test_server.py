@@ -83,6 +83,46 @@ def test_headers_are_passed_case_insensitively(server: HubSpotServer) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_recorded_headers_are_case_insensitive_as_in_process(server: HubSpotServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        body = json.dumps(webinar("w-1")).encode()
+        raw.sendall(
+            b"POST " + V4.encode() + b"/events HTTP/1.1\r\nHost: fake\r\n"
+            b"AUTHORIZATION: Bearer t\r\ncontent-TYPE: application/json\r\n"
+            b"X-Trace: a\r\nx-trace: b\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+        )
+        assert raw.recv(1000).startswith(b"HTTP/1.1 200 ")
+    headers = server.requests[-1].headers
+    assert headers["content-type"] == headers["Content-Type"] == "application/json"
+    assert headers.get("authorization") == "Bearer t"
+    assert "Authorization" in headers
+    assert headers.get("x-missing") is None
+    with pytest.raises(KeyError):
+        headers["x-missing"]
+    assert headers["x-trace"] == "a, b"  # a repeated header reads as one value
+    assert list(headers)[:3] == ["Host", "AUTHORIZATION", "content-TYPE"]  # as spelt
+    assert dict(headers)["X-Trace"] == "a, b"
+    assert server.requests[-1].url == "http://fake" + V4 + "/events"
+
+
+def test_wsgi_app_serves_under_another_wsgi_server() -> None:
+    from werkzeug.test import Client
+
+    with HubSpotServer(EXAMPLE) as server:
+        client = Client(server.wsgi_app)
+        response = client.post(
+            V4 + "/events",
+            data=json.dumps(webinar("wsgi")),
+            headers={"authorization": "Bearer t", "Content-Type": "application/json"},
+        )
+        assert response.status_code == 200
+        assert response.headers["Content-Length"] == "0"
+        assert [a.id for a in server.accepted] == ["wsgi"]
+        assert server.requests[-1].headers["Authorization"] == "Bearer t"
+        assert client.get("/_hsevents/event-types").json["webinar_attended"] == WEBINAR
+
+
 def test_a_chunked_body_is_read_whole(server: HubSpotServer) -> None:
     payload = json.dumps(webinar("chunked")).encode()
     chunks = (payload[i : i + 7] for i in range(0, len(payload), 7))

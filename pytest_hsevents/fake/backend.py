@@ -93,9 +93,10 @@ def _stamped_properties(event_type: EventType) -> tuple[EventProperty, ...]:
     return tuple(p for p in event_type.properties if p.object_property)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ItemOutcome:
-    """What became of one occurrence: stored (`accepted`) or refused (`violations`)."""
+    """What became of one occurrence: stored (`accepted`) or refused (`violations`).
+    Not frozen: one is built per occurrence, and a frozen one costs three times as much."""
 
     index: int
     body: object

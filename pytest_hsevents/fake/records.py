@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from sys import intern
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,37 +19,42 @@ class Headers(Mapping[str, str]):
     """A request's headers as the loopback server received them: looked up in any letter case
     (`headers["content-type"]`), listed as the client spelt them, like the case-insensitive
     mapping `requests` gives the in-process fake. A repeated header reads as one
-    comma-separated value (RFC 9110, 5.3)."""
+    comma-separated value (RFC 9110, 5.3).
 
-    __slots__ = ("_items",)
+    Every request keeps one, so it holds little: the names as spelt and in lower case are
+    interned (shared by all requests), only the values are its own."""
+
+    __slots__ = ("_names", "_values")
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         pairs = list(pairs)
-        items = {name.lower(): (name, value) for name, value in pairs}
-        if len(items) < len(pairs):  # rare: a repeated header
-            items = {}
+        values = {intern(name.lower()): value for name, value in pairs}
+        if len(values) < len(pairs):  # rare: a repeated header
+            joined: dict[str, tuple[str, str]] = {}
             for name, value in pairs:
                 key = name.lower()
-                if key in items:
-                    name, value = items[key][0], f"{items[key][1]}, {value}"
-                items[key] = (name, value)
-        self._items = items
+                if key in joined:
+                    name, value = joined[key][0], f"{joined[key][1]}, {value}"
+                joined[key] = (name, value)
+            pairs = list(joined.values())
+            values = {intern(key): value for key, (_, value) in joined.items()}
+        self._names = tuple([intern(name) for name, _ in pairs])
+        self._values = values
 
     def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
+        return self._values[name.lower()]
 
     def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        found = self._items.get(name.lower())
-        return default if found is None else found[1]
+        return self._values.get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
+        return isinstance(name, str) and name.lower() in self._values
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._names)
 
     def __repr__(self) -> str:
         return f"Headers({dict(self.items())!r})"

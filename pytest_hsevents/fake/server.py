@@ -280,16 +280,25 @@ class _KeepAliveHandler(WSGIRequestHandler):
             )
         except Exception:
             logger.exception("hsevents server: error answering %s %s", self.command, self.path)
-            status, head, payload = 500, [("Content-Length", "0")], b""
+            status, head, payload, truncated = 500, [("Content-Length", "0")], b"", False
             self.close_connection = True
-        self.send_response(status, _REASONS.get(status, "Unknown"))
-        for key, value in head:
-            self.send_header(key, value)
-        if self.server.stopping and not self.close_connection:
-            self.send_header("Connection", "close")  # also sets close_connection
-        self.end_headers()
-        if self.command != "HEAD":
+        if truncated:  # respond() said Connection: close
+            self.close_connection = True
+        elif self.server.stopping and not self.close_connection:
+            head.append(("Connection", "close"))
+            self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # no status line, no headers
             self.wfile.write(payload)
+            return
+        # The head as send_response/send_header/end_headers write it, formatted at once.
+        lines = [
+            f"{self.protocol_version} {status} {_REASONS.get(status, 'Unknown')}\r\n"
+            f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n",
+            *[f"{key}: {value}\r\n" for key, value in head],
+            "\r\n",
+        ]
+        data = "".join(lines).encode("latin-1")
+        self.wfile.write(data if self.command == "HEAD" else data + payload)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Silent: `HubSpotServer` logs each request with its verdict instead."""
