@@ -1,88 +1,123 @@
 """Timeline card templates: parse them to check their references, render them as HubSpot does.
 
-HubSpot renders Markdown + Handlebars. We use pybars3 (the Handlebars implementation for
-Python) for both jobs: its parser gives the tree we read references from, and its compiler
-renders accepted occurrences. pybars' compiler keeps state on the class, hence the lock.
+HubSpot renders Markdown + Handlebars. pybars3 (the Handlebars implementation for Python)
+renders accepted occurrences and is the authority on what a template refers to and whether it
+parses: its verdict is the one its compiler reaches (which first strips `~` whitespace control,
+as handlebars.js does). pybars3 parses with a PEG interpreter (~5 ms a template), so templates
+are first read by lark's LALR parser with a grammar transcribed from handlebars.js' own
+(handlebars.lark), narrowed to what both read alike; pybars3 decides only what that grammar
+does not accept. pybars' compiler keeps state on the class, hence the lock.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Union
 
-from pybars import Compiler, PybarsError
+from lark import Lark, LarkError, Token, Transformer
 
 __all__ = ["TemplateInfo", "parse_template", "render_template"]
 
-_COMPILER = Compiler()
 _COMPILE_LOCK = threading.Lock()
 _SCOPE_CHANGING_BLOCKS = frozenset({"each", "with"})
+_GRAMMAR = Path(__file__).with_name("handlebars.lark")
+
+References = tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
 class TemplateInfo:
     """What a template refers to at its top-level scope, or why it does not parse."""
 
-    references: tuple[tuple[str, ...], ...] = ()
+    references: References = ()
     error: str | None = None
     error_offset: int = 0
 
 
-def _paths(node: Any) -> Iterator[tuple[str, ...]]:
+# pybars' tree: the references it yields are what the checker reports, so they are the contract.
+
+
+def _paths(node: Any) -> References:
     """Top-level-scope paths used by a pybars tree node (skips the inside of #each/#with)."""
     if not isinstance(node, (list, tuple)) or not node:
-        return
+        return ()
     kind = node[0]
     if kind == "path":
         segments = tuple(s for s in node[1] if s)
-        if segments:
-            yield segments
-    elif kind == "template":
-        for child in node[1:]:
-            yield from _paths(child)
-    elif kind in ("escapedexpand", "expand"):
+        return (segments,) if segments else ()
+    if kind == "template":
+        return _all_paths(node[1:])
+    if kind in ("escapedexpand", "expand"):
         path, arguments = node[1], node[2]
-        segments = tuple(s for s in path[1] if s)
         if arguments:  # a helper call: its arguments are the references
-            for argument in arguments:
-                yield from _paths(argument)
-        elif segments:
-            yield segments
-    elif kind in ("block", "invertedblock"):
+            return _all_paths(arguments)
+        return _paths(path)
+    if kind in ("block", "invertedblock"):
         _, name, arguments, body, alternative = node
-        for argument in arguments:
-            yield from _paths(argument)
-        if name not in _SCOPE_CHANGING_BLOCKS:
-            yield from _paths(body)
-        yield from _paths(alternative)
-    elif kind == "kwparam":
-        yield from _paths(node[2])
-    elif kind == "subexpr":
-        for argument in node[2]:
-            yield from _paths(argument)
+        inside = () if name in _SCOPE_CHANGING_BLOCKS else _paths(body)
+        return _all_paths(arguments) + inside + _paths(alternative)
+    if kind == "kwparam":
+        return _paths(node[2])
+    if kind == "subexpr":
+        return _all_paths(node[2])
+    return ()
 
 
-def _pybars_read(text: str) -> tuple[Any, int]:
-    """pybars' tree for `text` and how far its grammar got (it stops before a tag it can't read)."""
-    parser = _COMPILER._handlebars(text)
-    tree, _ = parser.apply("template")
-    return tree, parser.input.position
+def _all_paths(nodes: Any) -> References:
+    return tuple(path for node in nodes for path in _paths(node))
+
+
+@lru_cache(maxsize=1)
+def _compiler() -> Any:
+    """pybars3's compiler, imported on first need: building its grammar costs ~0.3 s."""
+    from pybars import Compiler
+
+    return Compiler()
+
+
+# '{{~' and '~}}' with the whitespace they strip, as handlebars.js strips it.
+_WHITESPACE_CONTROL = re.compile(r"\s*\{\{~|~\}\}\s*")
+
+
+def _tildes_applied(text: str) -> str:
+    """`text` with `~` whitespace control applied, before pybars sees it.
+
+    pybars' compiler does this too, but its rule for tags alone on a line can match first and
+    then leave the whitespace a '~' strips (handlebars.js strips it).
+    """
+    return _WHITESPACE_CONTROL.sub(lambda match: match.group().strip().replace("~", ""), text)
 
 
 def _pybars_info(text: str) -> TemplateInfo:
-    """What pybars makes of `text` as written: the authority every shortcut must agree with."""
+    """What pybars' compiler makes of `text`: the authority every fast answer must agree with."""
+    # what it parses: `text` less '~' and some whitespace, nothing else
+    source = _compiler().whitespace_control(_tildes_applied(text))
     try:
-        tree, consumed = _pybars_read(text)
+        parser = _compiler()._handlebars(source)
+        tree, _ = parser.apply("template")
     except Exception as error:  # pybars raises its parser's own error types
         return TemplateInfo(error=f"cannot parse: {error}")
-    if consumed < len(text):
-        return _malformed_at(text, consumed)
+    consumed = parser.input.position  # it stops before a tag it cannot read
+    if consumed < len(source):
+        return _malformed_at(text, _original_offset(text, source, consumed))
     return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
+
+
+def _original_offset(text: str, kept: str, offset: int) -> int:
+    """Where `kept[offset]` is in `text`, `kept` being `text` with some characters deleted.
+
+    Greedy matching is exact for a character that is never deleted, such as the '{' of the
+    tag pybars stops at (whitespace control deletes only whitespace and '~').
+    """
+    position = 0
+    for char in kept[: offset + 1]:
+        position = text.index(char, position) + 1
+    return position - 1
 
 
 def _malformed_at(text: str, offset: int) -> TemplateInfo:
@@ -93,97 +128,143 @@ def _malformed_at(text: str, offset: int) -> TemplateInfo:
     )
 
 
-# A tag holding one of these may run on past its first '}}' (inside a "string" or [segment]).
-_TAG_MAY_OVERRUN = frozenset("\"'[]")
-# A literal run holding one of these is kept as written: it may join or escape a tag.
-_RUN_KEPT = frozenset("{}\\~")
+# The fast path: lark reads the template with handlebars.lark and these callbacks (run while it
+# parses) compute the references pybars would report, or give up on what the grammar cannot rule
+# out: those templates go to pybars.
 
 
-def _shrunk(text: str) -> tuple[str, list[int], list[int]] | None:
-    """`text` with each literal run between tags cut to one character, and where pieces moved.
-
-    pybars' PEG interpreter pays per character, literal text included, yet literal text can
-    neither make a template invalid nor add a reference. Tags are only located (from '{{' to
-    the next '}}'); pybars still parses every one. Returns the shrunk text and the start of each
-    piece in it and in `text`, or None when nothing shrinks or a tag may run on past its '}}'
-    (then only pybars reading the whole text can say where tags end).
-    """
-    pieces: list[str] = []
-    shrunk_starts: list[int] = []
-    starts: list[int] = []
-    length = position = 0
-    shrank = False
-    while position < len(text):
-        opening = text.find("{{", position)
-        if opening < 0:
-            opening = len(text)
-        run = text[position:opening]
-        if run:
-            shrunk_starts.append(length)
-            starts.append(position)
-            if len(run) > 1 and _RUN_KEPT.isdisjoint(run):
-                run, shrank = "x", True
-            pieces.append(run)
-            length += len(run)
-        if opening == len(text):
-            break
-        closing = text.find("}}", opening + 2)
-        position = len(text) if closing < 0 else closing + 2
-        tag = text[opening:position]
-        if not _TAG_MAY_OVERRUN.isdisjoint(tag):
-            return None
-        shrunk_starts.append(length)
-        starts.append(opening)
-        pieces.append(tag)
-        length += len(tag)
-    return ("".join(pieces), shrunk_starts, starts) if shrank else None
+class _Undecided(Exception):
+    """The grammar accepts the template but pybars or handlebars.js may not: pybars decides."""
 
 
-def _parse_shrunk(text: str) -> TemplateInfo:
-    """pybars' verdict on `text`, read from its shrunk form when it has one."""
-    shrunk = _shrunk(text)
-    if shrunk is None:
-        return _pybars_info(text)
-    short, shrunk_starts, starts = shrunk
+@dataclass(frozen=True)
+class _Path:
+    segments: tuple[str, ...]  # as pybars splits and names them
+    text: str
+
+
+@dataclass(frozen=True)
+class _Call:
+    arguments: int
+    references: References
+
+
+Argument = Union[_Path, References]
+# pybars reads a param starting like a number or keyword as that literal, then wants a space.
+_LITERAL = re.compile(r"(?:-?[0-9]+|true|false|null|undefined)\Z")
+_LITERAL_START = re.compile(r"-?[0-9]|true|false|null|undefined")
+
+
+class _References(Transformer[Token, References]):
+    """Rule callbacks for handlebars.lark, named after its rules."""
+
+    def path(self, tokens: list[Token]) -> _Path:
+        """pybars' segments: '../' is one segment ('@_parent'), '.', '/' and '..' none.
+
+        handlebars.js allows '.', '..' and 'this' only before the first name; pybars cannot
+        read a segment `else` where `{{else}}` could stand.
+        """
+        segments: list[str] = []
+        named = False
+        for index, token in enumerate(tokens):
+            kind = token.type
+            if kind == "SEP":
+                continue
+            if kind in ("DOT", "DOTDOT") or token == "this":
+                if named:
+                    raise _Undecided(f"{token!r} after a name")
+                if kind == "DOTDOT" and tokens[index + 1 : index + 2] == ["/"]:
+                    segments.append("@_parent")
+                elif token == "this":
+                    segments.append("this")
+                continue
+            if token == "else":
+                raise _Undecided("a segment 'else'")
+            named = True
+            segments.append(str(token))
+        last = tokens[-1]
+        if (len(tokens) > 1 or last.type == "DATA_ID") and _LITERAL.match(last.lstrip("@")):
+            raise _Undecided("handlebars.js reads a number or keyword there, not a name")
+        return _Path(tuple(segments), "".join(tokens))
+
+    def param(self, children: list[Argument]) -> References:
+        return _argument(children)
+
+    def pair(self, children: list[Any]) -> References:
+        return _argument(children[1:])
+
+    def call(self, arguments: list[References]) -> _Call:
+        return _Call(len(arguments), tuple(p for argument in arguments for p in argument))
+
+    def sexpr(self, children: list[Any]) -> References:
+        _, call = children
+        return call.references  # type: ignore[no-any-return]
+
+    def mustache(self, children: list[Any]) -> References:
+        _, path, call, _ = children
+        if call.arguments:  # a helper call: its arguments are the references
+            return call.references  # type: ignore[no-any-return]
+        return (path.segments,) if path.segments else ()
+
+    def block(self, children: list[Any]) -> References:
+        name, call, body = children[1], children[2], children[4]
+        alternative = children[6] if len(children) == 8 else ()
+        closing = children[-1].strip("{~/}")
+        if name == "else" or closing != name:
+            raise _Undecided(f"block {name!r} closed by {closing!r}")
+        inside = () if name in _SCOPE_CHANGING_BLOCKS else body
+        return call.references + inside + alternative  # type: ignore[no-any-return]
+
+    def program(self, statements: list[References]) -> References:
+        return tuple(p for statement in statements for p in statement)
+
+    def start(self, children: list[References]) -> References:
+        return children[0]
+
+
+def _argument(children: list[Argument]) -> References:
+    """References of a param or hash value (no child: a string, which the grammar drops)."""
+    if not children:
+        return ()
+    value = children[0]
+    if not isinstance(value, _Path):
+        return value
+    if _LITERAL.match(value.text):
+        return ()
+    if _LITERAL_START.match(value.text):
+        raise _Undecided(f"{value.text!r} starts like a literal")
+    return (value.segments,) if value.segments else ()
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """lark's LALR parser for handlebars.lark, built on first use (its tables cached on disk)."""
+    return Lark(
+        _GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        transformer=_References(),
+        cache=True,
+    )
+
+
+def _lark_references(text: str) -> References | None:
+    """The references pybars would report, read by lark; None if pybars has to decide."""
     try:
-        tree, consumed = _pybars_read(short)
-    except Exception:  # its message would quote the shrunk text: let pybars read the original
-        return _pybars_info(text)
-    if consumed < len(short):  # always at a '{{', which sits in a piece kept as written
-        piece = bisect_right(shrunk_starts, consumed) - 1
-        return _malformed_at(text, starts[piece] + consumed - shrunk_starts[piece])
-    return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
-
-
-# `{{a}}`, `{{extraData.x.y}}`: segments pybars reads as one symbol each ([A-Za-z0-9_] are
-# letterOrDigit to its grammar), one '.' between them.
-_PLAIN_TAG = re.compile(r"\{\{([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\}\}")
-_OPENING = re.compile(r"(?=\{\{)")  # every '{{', overlapping ones included ('{{{')
-
-
-def _plain_references(text: str) -> tuple[tuple[str, ...], ...] | None:
-    """The references of a template whose every '{{' opens a plain `{{path}}`, else None.
-
-    pybars reads such a template as literal text and escaped expansions of those paths, so
-    its references are the paths in order. A last segment `else` is pybars' `{{else}}`, not a
-    path: left to pybars. tests/test_templates.py checks this against pybars on drawn templates.
-    """
-    tags = list(_PLAIN_TAG.finditer(text))
-    if [tag.start() for tag in tags] != [o.start() for o in _OPENING.finditer(text)]:
+        references: References = _parser().parse(text)  # type: ignore[assignment]
+    except (LarkError, _Undecided):
         return None
-    paths = [tuple(tag.group(1).split(".")) for tag in tags]
-    if any(path[-1] == "else" for path in paths):
-        return None
-    return tuple(dict.fromkeys(paths))
+    return tuple(dict.fromkeys(references))
 
 
 @lru_cache(maxsize=4096)
 def parse_template(text: str) -> TemplateInfo:
     """Parse a template once; the result is cached because projects repeat templates."""
-    references = _plain_references(text)
+    if "{{" not in text:
+        return TemplateInfo()
+    references = _lark_references(text)
     if references is not None:
         return TemplateInfo(references=references)
-    return _parse_shrunk(text)
+    return _pybars_info(text)
 
 
 def _format_date(this: object, value: object = None, *args: object) -> str:
@@ -196,7 +277,7 @@ _HELPERS: Mapping[str, Callable[..., object]] = {"formatDate": _format_date}
 @lru_cache(maxsize=1024)
 def _compiled(text: str) -> Callable[..., str]:
     with _COMPILE_LOCK:
-        return _COMPILER.compile(text)  # type: ignore[no-any-return]
+        return _compiler().compile(_tildes_applied(text))  # type: ignore[no-any-return]
 
 
 def render_template(text: str | None, context: Mapping[str, object]) -> str | None:
@@ -205,5 +286,5 @@ def render_template(text: str | None, context: Mapping[str, object]) -> str | No
         return None
     try:
         return str(_compiled(text)(dict(context), helpers=_HELPERS))
-    except (PybarsError, Exception):
+    except Exception:  # pybars raises its own error types, and any a helper raises
         return None
