@@ -2,7 +2,10 @@
 
 Valid bodies: `occurrences(et)` vs hypothesis-jsonschema `from_schema(et.json_schema())`.
 Invalid bodies: `invalid_occurrences(et)` vs the usual workaround (draw a valid body, break
-one field at random, `assume` the validator rejects it). Same run, N examples per event type.
+one field at random, `assume` the validator rejects it), on the valid bodies a user without
+this kit has (A: `from_schema`, the target's baseline) and on ours (B: `occurrences()`).
+Same run, N examples per event type, sides rotated per event type; then the rules hit in the
+first 100 examples of a seeded `@given` run, as a user's test would see them.
 
 hypothesis-jsonschema 0.23.1 breaks on hypothesis >= 6.170.10, so this script runs itself in
 its own venv (default /work/benchvenv, override with HSEVENTS_BENCH_VENV), creating it with:
@@ -14,6 +17,7 @@ Usage: python benchmarks/bench_strategies.py [N]
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -68,6 +72,49 @@ def timed(strategy: Any, n: int, record: Any = None) -> tuple[float, int]:
     return time.perf_counter() - start, count[0]
 
 
+def rates(strategies: dict[str, Any], n: int, first: int) -> dict[str, float]:
+    """Examples per second of each strategy, run back to back; `first` rotates which one
+    goes first, so a load change on this shared machine does not always hit the same side."""
+    names = list(strategies)
+    names = names[first % len(names) :] + names[: first % len(names)]
+    found = {}
+    for name in names:
+        seconds, count = timed(strategies[name], n)
+        found[name] = count / seconds
+    return found
+
+
+def first_100(strategy: Any, number: int, rule_of: Any) -> list[str]:
+    """The rules of the first 100 examples of `@given(strategy)` under `@seed(number)`, with
+    the settings a user's test would have (`max_examples=100`: Hypothesis runs its
+    small-example phase and its mutations as usual)."""
+    from hypothesis import HealthCheck, given, seed, settings
+
+    seen: list[str] = []
+
+    @seed(number)
+    @settings(
+        max_examples=100,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+    )
+    @given(strategy)
+    def run(value: Any) -> None:
+        seen.append(rule_of(value))
+
+    run()
+    return seen[:100]
+
+
+OWN = {"HSO013", "HSO014", "HSO015"}
+"""The event type's own property rules: number, date and enumeration values."""
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ensure_venv()
     import hypothesis
@@ -84,66 +131,86 @@ def main() -> None:
     validator = OccurrenceValidator(project)
     print(
         f"hypothesis {hypothesis.__version__}, N={n} per event type, "
-        f"python {sys.version.split()[0]}"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {load()}"
     )
     print()
     print("valid   | event type          | ours/s | from_schema/s | ratio")
     ratios = []
-    for uid, et in sorted(project.event_types.items()):
-        ours_t, ours_n = timed(occurrences(et), n)
-        base_t, base_n = timed(from_schema(et.json_schema()), n)
-        ratio = (ours_n / ours_t) / (base_n / base_t)
+    for index, (uid, et) in enumerate(sorted(project.event_types.items())):
+        found = rates({"ours": occurrences(et), "base": from_schema(et.json_schema())}, n, index)
+        ratio = found["ours"] / found["base"]
         ratios.append(ratio)
-        print(
-            f"        | {uid:19} | {ours_n / ours_t:6.0f} | {base_n / base_t:13.0f} | {ratio:5.1f}x"
-        )
-    print(f"valid: min ratio {min(ratios):.1f}x (target >= 10x)")
+        print(f"        | {uid:19} | {found['ours']:6.0f} | {found['base']:13.0f} | {ratio:5.1f}x")
+    print(f"valid: min ratio {min(ratios):.1f}x (target >= 10x), {load()}")
     print()
 
     junk = st.none() | st.booleans() | st.integers() | st.text(max_size=10) | st.just([])
 
-    print(
-        "invalid | event type          | ours/s | workaround/s | ratio | ours: rules hit in"
-        " first 100 | workaround: assume rejections, rules hit in first 100, own-property rules"
-    )
-    inv_ratios = []
-    for uid, et in sorted(project.event_types.items()):
-        tries: Counter[str] = Counter()
+    def workaround(valid: Any, tries: Counter[str]) -> Any:
+        """What a user writes without invalid_occurrences: draw a valid body, overwrite one
+        field or property with junk, and assume the validator rejects it."""
 
         @st.composite
-        def workaround(draw: Any, et: Any = et, tries: Counter[str] = tries) -> Any:
-            body = draw(occurrences(et))
-            targets = [("", key) for key in body] + [
-                ("properties", key) for key in body["properties"]
-            ]
+        def broken(draw: Any) -> str:
+            body = draw(valid)
+            properties = body.get("properties")
+            targets = [("", key) for key in body]
+            if isinstance(properties, dict):
+                targets += [("properties", key) for key in properties]
             place, key = draw(st.sampled_from(targets))
-            (body["properties"] if place else body)[key] = draw(junk)
+            (properties if place else body)[key] = draw(junk)
             tries["drawn"] += 1
             found = validator.validate(body)
             if not found:
                 tries["rejected"] += 1
             assume(found)
+            tries["own"] += found[0].rule_id in OWN
             return found[0].rule_id
 
-        ours_first: list[str] = []
-        base_first: list[str] = []
-        ours_t, ours_n = timed(
-            invalid_occurrences(et), n, lambda case, seen=ours_first: seen.append(case.rule_id)
-        )
-        base_t, base_n = timed(workaround(), n, base_first.append)
-        ratio = (ours_n / ours_t) / (base_n / base_t)
-        inv_ratios.append(ratio)
-        wanted = set(breakable_rules(et))
-        own = {"HSO013", "HSO014", "HSO015"}
-        own_share = sum(rule in own for rule in base_first) / max(len(base_first), 1)
+        return broken()
+
+    print(
+        "invalid | event type          | ours/s | A: from_schema workaround/s | ratio"
+        " | B: occurrences() workaround/s | ratio | assume rejections A, B"
+        " | own-property rules (HSO013-015) in A, B"
+    )
+    inv_ratios = []
+    for index, (uid, et) in enumerate(sorted(project.event_types.items())):
+        tries_a: Counter[str] = Counter()
+        tries_b: Counter[str] = Counter()
+        base_a = workaround(from_schema(et.json_schema()), tries_a)
+        base_b = workaround(occurrences(et), tries_b)
+        found = rates({"ours": invalid_occurrences(et), "A": base_a, "B": base_b}, n, index)
+        ratio_a, ratio_b = found["ours"] / found["A"], found["ours"] / found["B"]
+        inv_ratios.append(ratio_a)
+        shares = [t["own"] / max(t["drawn"] - t["rejected"], 1) for t in (tries_a, tries_b)]
         print(
-            f"        | {uid:19} | {ours_n / ours_t:6.0f} | {base_n / base_t:12.0f} | {ratio:4.1f}x"
-            f" | {len(wanted & set(ours_first[:100]))}/{len(wanted)}"
-            f" | {tries['rejected']}/{tries['drawn']},"
-            f" {len(wanted & set(base_first[:100]))}/{len(wanted)},"
-            f" own-property rules in {own_share:.1%} of draws"
+            f"        | {uid:19} | {found['ours']:6.0f} | {found['A']:27.0f} | {ratio_a:4.1f}x"
+            f" | {found['B']:29.0f} | {ratio_b:4.1f}x"
+            f" | {tries_a['rejected']}/{tries_a['drawn']}, {tries_b['rejected']}/{tries_b['drawn']}"
+            f" | {shares[0]:.1%}, {shares[1]:.1%}"
         )
-    print(f"invalid: min ratio {min(inv_ratios):.1f}x (target >= 5x); ours use no assume")
+    print(f"invalid: min ratio against A {min(inv_ratios):.1f}x (target >= 5x), {load()}")
+    print()
+
+    print(
+        "rules hit in the first 100 examples (@seed(s), max_examples=100): "
+        "min / median / runs with every rule"
+    )
+    seeds = range(20)
+    for uid, et in sorted(project.event_types.items()):
+        wanted = set(breakable_rules(et))
+        ours = invalid_occurrences(et)
+        hits = [len(wanted & set(first_100(ours, s, lambda case: case.rule_id))) for s in seeds]
+        base = workaround(from_schema(et.json_schema()), Counter())
+        base_hits = [len(wanted & set(first_100(base, s, lambda rule: rule))) for s in range(3)]
+        print(
+            f"        | {uid:19} | {len(wanted)} rules | ours ({len(seeds)} seeds): {min(hits)}"
+            f" / {statistics.median(hits):g} / {sum(h == len(wanted) for h in hits)}"
+            f" | A (3 seeds): {min(base_hits)} / {statistics.median(base_hits):g}"
+            f" / {sum(h == len(wanted) for h in base_hits)}"
+        )
+    print(load())
 
 
 if __name__ == "__main__":
