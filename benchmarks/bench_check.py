@@ -6,20 +6,26 @@ detail templates (several property references, #if/#each blocks, extraData), are
 - in-process `check_project` (cold: template cache cleared before every run),
 - the `hsevents check` CLI in a fresh interpreter (what a pre-commit hook or CI step pays),
 - `@hubspot/project-parsing-lib` 0.23.0 parsing the same tree (recipe A, tests/oracle/parse.mjs;
-  skipped when Node or `npm ci --prefix tests/oracle` is missing).
+  skipped when Node or `npm ci --prefix tests/oracle` is missing), in-process and as a fresh
+  `node` process.
 
-Run: `python benchmarks/bench_check.py [--repeat 3] [--sizes 10,100,750]`. Target: 750 types < 1 s.
+Each figure is the best of `--repeat` runs, wall time and CPU time (the machine may be shared:
+the load average is printed). Run: `python benchmarks/bench_check.py [--repeat 3]
+[--sizes 10,100,750]`. Target: 750 types < 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_hsevents.checker import check_project
@@ -82,32 +88,47 @@ def generate(root: Path, types: int, properties: int = 50) -> Path:
     return root
 
 
-def best(seconds: list[float]) -> float:
-    return min(seconds)
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:.3f} / {self.cpu:.3f}"
 
 
-def time_in_process(root: Path, repeat: int) -> list[float]:
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda run: run.wall)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_in_process(root: Path, repeat: int) -> list[Run]:
     runs = []
     for _ in range(repeat):
         parse_template.cache_clear()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         diagnostics = check_project(root, Settings())
-        runs.append(time.perf_counter() - start)
+        runs.append(Run(time.perf_counter() - start, time.process_time() - cpu))
         assert diagnostics == [], diagnostics[:3]
     return runs
 
 
-def time_cli(root: Path, repeat: int) -> list[float]:
+def time_process(command: list[str], repeat: int, cwd: Path | None = None) -> list[Run]:
+    """A fresh process per run, start-up included; CPU time of the process and its children."""
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "pytest_hsevents", "check", str(root)],
-            check=True,
-            capture_output=True,
-        )
-        runs.append(time.perf_counter() - start)
+        start, cpu = time.perf_counter(), children_cpu()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        runs.append(Run(time.perf_counter() - start, children_cpu() - cpu))
     return runs
+
+
+def time_cli(root: Path, repeat: int) -> list[Run]:
+    return time_process([sys.executable, "-m", "pytest_hsevents", "check", str(root)], repeat)
 
 
 def time_oracle(roots: list[Path], repeat: int) -> dict[Path, list[float]] | None:
@@ -126,19 +147,12 @@ def time_oracle(roots: list[Path], repeat: int) -> dict[Path, list[float]] | Non
     return {Path(line["srcDir"]).parent: line["seconds"] for line in lines}
 
 
-def time_node_cli(root: Path, repeat: int) -> list[float] | None:
+def time_node_cli(root: Path, repeat: int) -> list[Run] | None:
     """The same parse as a fresh `node` process, start-up included (like our CLI figure)."""
     node = shutil.which("node")
     if node is None or not (ORACLE / "node_modules" / "@hubspot").is_dir():
         return None
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(
-            [node, "parse.mjs", "1", str(root / "src")], cwd=ORACLE, check=True, capture_output=True
-        )
-        runs.append(time.perf_counter() - start)
-    return runs
+    return time_process([node, "parse.mjs", "1", str(root / "src")], repeat, cwd=ORACLE)
 
 
 def main() -> None:
@@ -150,27 +164,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         roots = {n: generate(Path(folder) / f"p{n}", n) for n in sizes}
         oracle = time_oracle(list(roots.values()), args.repeat)
+        print(f"load average before: {os.getloadavg()[0]:.1f}; figures: wall / CPU seconds")
         print(
-            f"{'types':>5} {'files KB':>9} {'check_project':>14} {'hsevents CLI':>13} "
-            f"{'parser (warm)':>14} {'node parse.mjs':>15} {'ratio in-proc':>14} {'ratio CLI':>10}"
+            f"{'types':>5} {'KB':>5} {'check_project':>14} {'hsevents CLI':>14} "
+            f"{'parser (warm)':>14} {'node parse.mjs':>15} {'in-proc':>8} {'CLI':>6}"
         )
         for n, root in roots.items():
             size = sum(p.stat().st_size for p in root.rglob("*.json")) // 1024
             ours = best(time_in_process(root, args.repeat))
             cli = best(time_cli(root, args.repeat))
-            theirs = best(oracle[root]) if oracle else None
-            node_cli = time_node_cli(root, args.repeat)
-            node_best = best(node_cli) if node_cli else None
+            theirs = min(oracle[root]) if oracle else None
+            node_runs = time_node_cli(root, args.repeat)
+            node = best(node_runs) if node_runs else None
             print(
-                f"{n:>5} {size:>9} {ours:>13.3f}s {cli:>12.3f}s "
-                + (f"{theirs:>13.3f}s " if theirs else f"{'n/a':>14} ")
-                + (f"{node_best:>14.3f}s " if node_best else f"{'n/a':>15} ")
-                + (f"{ours / theirs:>13.1f}x " if theirs else f"{'n/a':>14} ")
-                + (f"{cli / node_best:>9.2f}x" if node_best else f"{'n/a':>10}")
+                f"{n:>5} {size:>5} {ours!s:>14} {cli!s:>14} "
+                + (f"{theirs:>14.3f} " if theirs else f"{'n/a':>14} ")
+                + (f"{node!s:>15} " if node else f"{'n/a':>15} ")
+                + (f"{ours.wall / theirs:>7.1f}x " if theirs else f"{'n/a':>8} ")
+                + (f"{cli.wall / node.wall:>5.2f}x" if node else f"{'n/a':>6}")
             )
         if oracle is None:
             print("HubSpot's parser not run: install node and `npm ci --prefix tests/oracle`")
-        print("ratios are ours / HubSpot parser's; best of", args.repeat, "runs")
+        print(f"ratios of wall times, ours / HubSpot parser's; best of {args.repeat} runs")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
