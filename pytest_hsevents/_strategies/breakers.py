@@ -7,6 +7,7 @@ is invalid for exactly its labelled reason and shrinking cannot remove the break
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 from collections.abc import Callable, Mapping
@@ -43,6 +44,17 @@ def _always(plan: Plan) -> bool:
     return True
 
 
+@functools.cache
+def _sampled(choices: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    """`sampled_from(choices)`, built once: a strategy built inside a draw is validated
+    anew each time, which costs a breaker more than everything it draws."""
+    return st.sampled_from(choices)
+
+
+def _index(size: int) -> st.SearchStrategy[int]:
+    return _sampled(tuple(range(size)))
+
+
 def _drop(*names: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
     def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
         for name in names:
@@ -54,24 +66,25 @@ def _drop(*names: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
 
 def _body_not_object(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     shapes: list[Any] = [[body], json.dumps(body), None, len(body), True]
-    return draw(st.sampled_from(shapes)), "", ()
+    return shapes[draw(_index(len(shapes)))], "", ()
 
 
 def _event_type_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     # A character no uid may contain: the name can never match any event type.
-    separator = draw(st.sampled_from((" ", "/", ":", "#", "@")))
+    separator = draw(_sampled((" ", "/", ":", "#", "@")))
     body["eventTypeName"] = body["eventTypeName"] + separator + draw(values.words.strategy)
     return body, "/eventTypeName", ()
 
 
 _WRONG_TYPES: tuple[Any, ...] = (True, False, ["x"], {"value": "x"}, [])
+_WRONG_TYPE_VALUES = st.sampled_from(_WRONG_TYPES)
 
 
 def _field_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     body.setdefault("id", draw(values.occurrence_ids.strategy))
     candidates = [name for name in ("id", "objectId", "email", "utk", "domain") if name in body]
-    name = draw(st.sampled_from(candidates))
-    body[name] = draw(st.sampled_from(_WRONG_TYPES))
+    name = candidates[draw(_index(len(candidates)))]
+    body[name] = draw(_WRONG_TYPE_VALUES)
     return body, "/" + name, ()
 
 
@@ -90,27 +103,30 @@ _NEAR_MISS_FIELDS = (
 )
 
 
+_UNKNOWN_FIELDS = values.not_in(
+    set(FIELDS),
+    st.sampled_from(_NEAR_MISS_FIELDS) | st.text(string.ascii_letters, min_size=1, max_size=12),
+)
+
+
 def _unknown_field(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    name = draw(
-        values.not_in(
-            set(FIELDS),
-            st.sampled_from(_NEAR_MISS_FIELDS)
-            | st.text(string.ascii_letters, min_size=1, max_size=12),
-        )
-    )
+    name = draw(_UNKNOWN_FIELDS)
     body[name] = draw(values.texts.strategy)
     return body, "/" + name, ()
 
 
-def _property_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+@functools.lru_cache(maxsize=256)
+def _unknown_properties(plan: Plan) -> st.SearchStrategy[str]:
     defined = set(plan.event_type.properties_by_name)
     near = (*(f"{p.name}_old" for p in plan.event_type.properties), "utm_source", "hs_note")
-    name = draw(
-        values.not_in(
-            defined,
-            st.sampled_from(near) | st.text(string.ascii_letters + "_", min_size=1, max_size=16),
-        )
+    return values.not_in(
+        defined,
+        st.sampled_from(near) | st.text(string.ascii_letters + "_", min_size=1, max_size=16),
     )
+
+
+def _property_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
+    name = draw(_unknown_properties(plan))
     body["properties"][name] = draw(values.texts.strategy)
     return body, json_pointer("properties", name), ()
 
@@ -118,12 +134,25 @@ def _property_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 def _property_breaker(
     kind: str | None, bad: Callable[[Plan, EventProperty], st.SearchStrategy[Any]]
 ) -> Breaker:
+    @functools.lru_cache(maxsize=256)
+    def bad_values(plan: Plan) -> st.SearchStrategy[tuple[str, Any]]:
+        return st.one_of(
+            [
+                bad(plan, prop).map(functools.partial(_named, prop.name))
+                for prop in _props_of(plan, kind)
+            ]
+        )
+
     def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-        prop = draw(st.sampled_from(_props_of(plan, kind)))
-        body["properties"][prop.name] = draw(bad(plan, prop))
-        return body, json_pointer("properties", prop.name), ()
+        name, value = draw(bad_values(plan))
+        body["properties"][name] = value
+        return body, json_pointer("properties", name), ()
 
     return Breaker(lambda plan: bool(_props_of(plan, kind)), make)
+
+
+def _named(name: str, value: Any) -> tuple[str, Any]:
+    return name, value
 
 
 def _not_string(plan: Plan, prop: EventProperty) -> st.SearchStrategy[Any]:
@@ -180,18 +209,15 @@ def _id_duplicate(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 def _custom_name_format(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     object_name = draw(values.custom_object_names.strategy)
     portal = plan.settings.portal_id
-    body["objectTypeFullyQualifiedName"] = draw(
-        st.sampled_from(
-            (
-                object_name,
-                f"{portal}_{object_name}",
-                f"p_{object_name}",
-                f"P{portal}-{object_name}",
-                f"p{portal}_",
-                f"2-{portal}",
-            )
-        )
+    wrong = (
+        object_name,
+        f"{portal}_{object_name}",
+        f"p_{object_name}",
+        f"P{portal}-{object_name}",
+        f"p{portal}_",
+        f"2-{portal}",
     )
+    body["objectTypeFullyQualifiedName"] = wrong[draw(_index(len(wrong)))]
     return body, "/objectTypeFullyQualifiedName", ()
 
 
@@ -203,12 +229,19 @@ def _set(name: str, bad: st.SearchStrategy[Any]) -> Callable[[st.DrawFn, Plan, B
     return make
 
 
-_IFRAME_FIELDS = tuple(IFRAME_FIELDS)
+_IFRAME_FIELDS = st.sampled_from(tuple(IFRAME_FIELDS))
+_BAD_SIZES = st.one_of(
+    st.integers(values.INT32_MAX + 1, 2**40),
+    st.integers(-(2**40), -(2**31) - 1),
+    st.integers(1, 4096).map(str),
+    st.sampled_from((1.5, 640.25, True, [640])),
+)
+_BAD_LABELS = st.integers(0, 4096) | st.sampled_from((True, ["x"], {"text": "x"}))
 
 
 def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     iframe = dict(draw(values.iframes.strategy))
-    name = draw(st.sampled_from(_IFRAME_FIELDS))
+    name = draw(_IFRAME_FIELDS)
     del iframe[name]
     body["timelineIFrame"] = iframe
     return body, "/timelineIFrame/" + name, ()
@@ -216,30 +249,20 @@ def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
 
 def _iframe_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     iframe = dict(draw(values.iframes.strategy))
-    name = draw(st.sampled_from(_IFRAME_FIELDS))
-    if name in ("width", "height"):
-        bad: st.SearchStrategy[Any] = st.one_of(
-            st.integers(values.INT32_MAX + 1, 2**40),
-            st.integers(-(2**40), -(2**31) - 1),
-            st.integers(1, 4096).map(str),
-            st.sampled_from((1.5, 640.25, True, [640])),
-        )
-    else:
-        bad = st.integers(0, 4096) | st.sampled_from((True, ["x"], {"text": "x"}))
-    iframe[name] = draw(bad)
+    name = draw(_IFRAME_FIELDS)
+    iframe[name] = draw(_BAD_SIZES if name in ("width", "height") else _BAD_LABELS)
     body["timelineIFrame"] = iframe
     return body, f"/timelineIFrame/{name}", ()
 
 
-def _extra_data_type(plan: Plan) -> st.SearchStrategy[Any]:
-    scalars = values.texts.strategy | st.integers() | st.booleans()
-    if plan.settings.extra_data_array:
-        return scalars
-    return scalars | st.lists(values.texts.strategy, max_size=3)
+_NOT_OBJECTS = values.texts.strategy | st.integers() | st.booleans()
+_NOT_OBJECTS_OR_ARRAYS = _NOT_OBJECTS | st.lists(values.texts.strategy, max_size=3)
 
 
 def _extra_data(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
-    body["extraData"] = draw(_extra_data_type(plan))
+    body["extraData"] = draw(
+        _NOT_OBJECTS if plan.settings.extra_data_array else _NOT_OBJECTS_OR_ARRAYS
+    )
     return body, "/extraData", ()
 
 
