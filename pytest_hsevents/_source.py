@@ -107,7 +107,9 @@ def read_source(path: Path, display: Path) -> Source:
     try:
         source.data = json.loads(source.text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        source.report_at("HSF001", f"Invalid JSON: {error.msg}", error.lineno, error.colno)
+        # json's messages end "... at" when the position follows; ours is the diagnostic's
+        message = error.msg[:-3] if error.msg.endswith(" at") else error.msg
+        source.report_at("HSF001", f"Invalid JSON: {message}", error.lineno, error.colno)
     except ValueError as error:
         source.report("HSF001", f"Invalid JSON: {error}")
     except RecursionError:

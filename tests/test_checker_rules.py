@@ -86,6 +86,14 @@ BROKEN = [
         "",
         "}",
     ),
+    Broken(
+        "HSF001",
+        {EVENT_PATH: '{"uid": "demo\tevent"}'},
+        "Invalid JSON: Invalid control character",
+        "",
+        '\tevent"}',
+        label="control-character",
+    ),
     Broken("HSF001", {EVENT_PATH: ""}, "Invalid JSON: the file is empty", "", "", label="empty"),
     Broken(
         "HSF001",
