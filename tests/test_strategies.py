@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import hypothesis.version
 import pytest
 from hypothesis import find, given, seed, settings
 from hypothesis import strategies as st
@@ -129,6 +130,11 @@ def test_each_breakable_rule_is_reached_when_selected(uid: str) -> None:
     check()
 
 
+@pytest.mark.skipif(
+    hypothesis.version.__version_info__ < (6, 170, 1),
+    reason="before 6.170.1 Hypothesis mutates draws inside unique collections too, so five "
+    "in six examples repeat their parent's rule (docs/performance.md)",
+)
 @pytest.mark.parametrize("uid", EVENT_TYPES)
 def test_every_rule_is_drawn_early(uid: str) -> None:
     """Rules are drawn afresh per example, not repeated by Hypothesis' mutations: under a
