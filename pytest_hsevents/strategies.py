@@ -89,7 +89,7 @@ def _plan(event_type: EventType, settings: Settings | None) -> Plan:
         )
     if settings is not None and not isinstance(settings, Settings):
         raise InvalidArgument(f"settings={settings!r}: expected a pytest_hsevents.Settings")
-    values.warm_generators()  # here, when hypothesis resolves the strategy, not inside a draw
+    values.warm_up()  # here, when hypothesis resolves the strategy, not inside a draw
     return plan_for(event_type, settings or Settings())
 
 
@@ -337,7 +337,7 @@ def event_types(*, max_properties: int = 8) -> st.SearchStrategy[EventType]:
     """Valid event-type definitions of every object type and property type."""
 
     def build() -> st.SearchStrategy[EventType]:
-        values.warm_generators()  # here, when hypothesis resolves the strategy, not in a draw
+        values.warm_up()  # here, when hypothesis resolves the strategy, not in a draw
         return _event_types(max_properties)
 
     return st.deferred(build)

@@ -83,11 +83,15 @@ def pool(kind: str) -> tuple[str, ...]:
     return tuple(make(fake) for _ in range(POOL_SIZE // len(fakers)) for fake in fakers)
 
 
-def warm_generators() -> None:
-    """Build every faker pool now: the first build of a locale takes up to a second, which
-    inside a draw would trip hypothesis' too_slow health check."""
+@functools.cache
+def warm_up() -> None:
+    """Do now, when hypothesis resolves a strategy, the slow first-time work a draw would
+    otherwise do, which trips hypothesis' too_slow health check on a cold machine: build
+    every faker pool (a locale's first generator takes up to a second) and hypothesis' own
+    unicode tables behind `st.text()` (~1.3 s until cached in `.hypothesis/unicode_data`)."""
     for kind in _POOLS:
         pool(kind)
+    _TEXT.validate()
 
 
 def pick(kind: str, index: int) -> str:
