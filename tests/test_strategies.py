@@ -269,6 +269,10 @@ def test_every_form_is_drawn() -> None:
     assert {"list", "dict", "str", "NoneType"} <= nested
 
 
+@pytest.mark.skipif(
+    hypothesis.version.__version_info__ < (6, 115, 0),
+    reason="older shrinkers stop before every shape byte is zero (the bodies stay valid)",
+)
 def test_shrinking_gives_small_bodies() -> None:
     """Shape bytes shrink to zeros: no optional part, first form, first pool entry."""
     webinar = PROJECT.event_types["webinar_attended"]
