@@ -121,10 +121,13 @@ def _locate(path: Path) -> tuple[Path, Path, Source | None]:
             if config.parsed and not isinstance(config.data, dict):
                 config.report("HSF002", "hsproject.json must hold a JSON object")
             src = data.get("srcDir")
-            src_dir = candidate / (src if isinstance(src, str) and src else "src")
-            if not src_dir.is_dir():
-                raise ProjectNotFoundError(
-                    f"{config_file}: srcDir {src_dir.name!r} is not a folder of the project"
+            src = src if isinstance(src, str) and src else "src"
+            src_dir = candidate / src
+            if not _is_folder_inside(src_dir, candidate):
+                config.report(
+                    "HSF010",
+                    f"srcDir {src!r} is not a folder of the project; HubSpot's parser stops here",
+                    "/srcDir" if "srcDir" in data else "",
                 )
             return candidate, src_dir, config
     for candidate in (path, *path.parents):
@@ -136,6 +139,12 @@ def _locate(path: Path) -> tuple[Path, Path, Source | None]:
     raise ProjectNotFoundError(
         f"{path}: not a HubSpot project (no hsproject.json, src/app folder or app folder)"
     )
+
+
+def _is_folder_inside(folder: Path, root: Path) -> bool:
+    """Whether `folder` is a folder within `root`: a srcDir of `/` or `../..` is not read."""
+    inside = Path(os.path.normpath(folder)).is_relative_to(root)
+    return inside and folder.is_dir()  # is_dir is False for a path with a NUL byte
 
 
 def _display(file: Path) -> Path:
@@ -326,7 +335,7 @@ def _load(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProj
         loaded.sources.append(config_source)
     event_types: dict[str, EventType] = {}
     app: App | None = None
-    for file in _walk_metafiles(src_dir):
+    for file in _walk_metafiles(src_dir) if _is_folder_inside(src_dir, root) else ():
         source = read_source(file, _display(file))
         loaded.sources.append(source)
         folder = file.parent.relative_to(src_dir).as_posix()

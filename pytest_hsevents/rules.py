@@ -149,6 +149,14 @@ _ALL: tuple[Rule, ...] = (
         "A project has one app component; HubSpot's parser refuses a second.",
         LIB,
     ),
+    Rule(
+        "HSF010",
+        "src-dir-missing",
+        F,
+        E,
+        "hsproject.json's srcDir (default src) names a folder of the project.",
+        f"{LIB}: it stops with a FileSystemError",
+    ),
     # --- event-type definition ---------------------------------------------------------
     Rule("HSD001", "uid-missing", D, E, "Every component needs a non-empty uid.", LIB),
     Rule("HSD002", "uid-too-long", D, E, "A uid has at most 64 characters.", LIB),

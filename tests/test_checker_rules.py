@@ -112,6 +112,14 @@ BROKEN = [
         label="bom",
     ),
     Broken(
+        "HSF010",
+        {"hsproject.json": {**HSPROJECT, "srcDir": "source"}},
+        "srcDir 'source' is not a folder of the project; HubSpot's parser stops here",
+        "/srcDir",
+        '"srcDir": "source"',
+        file="hsproject.json",
+    ),
+    Broken(
         "HSF002", {EVENT_PATH: "[1, 2]"}, "top-level value is list, not an object", "", "[1, 2]"
     ),
     Broken(

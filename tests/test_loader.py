@@ -68,9 +68,31 @@ def test_not_a_project_raises_a_clear_error(tmp_path: Path) -> None:
         load_project(tmp_path / "empty")
     with pytest.raises(ProjectNotFoundError, match="no such file or directory"):
         load_project(tmp_path / "missing")
-    write_project(tmp_path / "nosrc", {"hsproject.json": {**HSPROJECT, "srcDir": "gone"}})
-    with pytest.raises(ProjectNotFoundError, match="srcDir 'gone' is not a folder"):
-        load_project(tmp_path / "nosrc")
+
+
+def test_a_missing_src_dir_is_a_diagnostic(tmp_path: Path) -> None:
+    """A project with hsproject.json is a project: a wrong srcDir is bad content in it."""
+    write_project(tmp_path, {"hsproject.json": {**HSPROJECT, "srcDir": "gone"}})
+    project = load_project(tmp_path)
+    assert [(d.rule_id, d.path.name, d.pointer) for d in project.diagnostics] == [
+        ("HSF010", "hsproject.json", "/srcDir")
+    ]
+    assert project.app is None and dict(project.event_types) == {}
+    write_project(tmp_path / "nosrc", {"hsproject.json": {"name": "demo"}})
+    (diagnostic,) = load_project(tmp_path / "nosrc").diagnostics
+    assert (diagnostic.rule_id, diagnostic.pointer) == ("HSF010", "")
+    assert diagnostic.message.startswith("srcDir 'src' is not a folder of the project")
+
+
+@pytest.mark.parametrize("src_dir", ["/", "..", "src/../..", "a\x00b"])
+def test_a_src_dir_outside_the_project_is_never_read(tmp_path: Path, src_dir: str) -> None:
+    """`/` or `..` would have the loader walk the disk; it reports HSF010 and reads nothing."""
+    root = tmp_path / "project"
+    write_project(root, project_files({"hsproject.json": {**HSPROJECT, "srcDir": src_dir}}))
+    (tmp_path / "stray-hsmeta.json").write_text("{}")
+    project = load_project(root)
+    assert [(d.rule_id, d.pointer) for d in project.diagnostics] == [("HSF010", "/srcDir")]
+    assert project.app is None and dict(project.event_types) == {}
 
 
 def test_broken_hsproject_json_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
