@@ -20,6 +20,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 _MISSING = object()
 
+_VISIBLE_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+"""Line breaks and control characters as escapes: a key named "\\n" must not split a message."""
+
 
 def escape_pointer_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
@@ -46,15 +49,17 @@ class Source:
 
     def report(self, rule: Rule | str, message: str, where: str = "") -> None:
         """Record a diagnostic at JSON pointer `where` (or its nearest existing parent)."""
-        if isinstance(rule, str):
-            rule = RULES[rule]
         line, column = self.position(where)
-        self.diagnostics.append(Diagnostic(rule, message, self.display, line, column, where))
+        self.report_at(rule, message, line, column, where)
 
-    def report_at(self, rule: Rule | str, message: str, line: int, column: int) -> None:
+    def report_at(
+        self, rule: Rule | str, message: str, line: int, column: int, where: str = ""
+    ) -> None:
+        """Record a diagnostic at a known position; the message is kept to one line."""
         if isinstance(rule, str):
             rule = RULES[rule]
-        self.diagnostics.append(Diagnostic(rule, message, self.display, line, column, ""))
+        message = message.translate(_VISIBLE_CONTROLS)
+        self.diagnostics.append(Diagnostic(rule, message, self.display, line, column, where))
 
     def position(self, where: str) -> tuple[int, int]:
         """1-based line and column of the value (or key) at `where`."""

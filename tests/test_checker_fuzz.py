@@ -24,7 +24,7 @@ from pytest_hsevents.cli import main
 from pytest_hsevents.rules import RULES, RuleFamily
 from pytest_hsevents.settings import Settings
 
-from ._projects import EVENT_PATH, EXAMPLE, project_files, write_project
+from ._projects import EVENT, EVENT_PATH, EXAMPLE, project_files, write_project
 
 FILES = sorted(
     path.relative_to(EXAMPLE).as_posix() for path in EXAMPLE.rglob("*.json") if path.is_file()
@@ -218,3 +218,11 @@ def test_every_wrong_field_type_is_named(tmp_path: Path) -> None:
 def test_missing_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(tmp_path / "nowhere")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_a_message_is_one_line_whatever_the_keys(tmp_path: Path) -> None:
+    """Found by the fuzz test: a key named "\\n" split the ruff-style line in two."""
+    write_project(tmp_path, project_files({EVENT_PATH: {**EVENT, "\n\u2028": 1}}))
+    (diagnostic,) = (d for d in check_project(tmp_path, Settings()) if d.rule_id == "HSF003")
+    assert diagnostic.message == "Unexpected top-level properties found: \\n\\u2028"
+    assert diagnostic.pointer == "/\n\u2028"
