@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from ._source import Source, pointer
+from ._source import Source, escape_pointer_token, pointer
 from .loader import UID_PATTERN, LoadedProject, collector_paused, load
 from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
 from .rules import select_rules
 from .settings import Settings, load_settings
-from .templates import parse_template
+from .templates import TemplateInfo, parse_template, parse_templates
 
 __all__ = ["check_loaded", "check_project"]
 
@@ -54,7 +55,9 @@ def _typed(source: Source, value: object, expected: type, where: str, field: str
     return False
 
 
-def _check_config(source: Source, config: object, settings: Settings) -> None:
+def _check_config(
+    source: Source, config: object, settings: Settings, parsed: Mapping[str, TemplateInfo]
+) -> None:
     if not _typed(source, config, dict, "/config", "config"):
         return
     assert isinstance(config, dict)
@@ -134,13 +137,20 @@ def _check_config(source: Source, config: object, settings: Settings) -> None:
             source.report(
                 rule, f"{key} has {len(template)} characters; the limit is {limit:,}", where
             )
-        _check_template(source, template, key, where, names)
+        _check_template(source, template, key, where, names, parsed)
 
 
-def _check_template(source: Source, text: str, key: str, where: str, names: set[str]) -> None:
+def _check_template(
+    source: Source,
+    text: str,
+    key: str,
+    where: str,
+    names: set[str],
+    parsed: Mapping[str, TemplateInfo],
+) -> None:
     if "{{" not in text:
         return
-    info = parse_template(text)
+    info = parsed.get(text) or parse_template(text)
     if info.error:
         source.report("HST001", f"{key} is not valid Handlebars: {info.error}", where)
         return
@@ -169,18 +179,19 @@ def _check_properties(
     labels: set[str] = set()
     reserved = {name.lower() for name in settings.reserved_names}
     for index, prop in enumerate(properties):
-        base = pointer("config", "properties", index)
+        base = f"/config/properties/{index}"
         if not _typed(source, prop, dict, base, f"config.properties[{index}]"):
             continue
         assert isinstance(prop, dict)
-        for key in prop:
-            if key not in PROPERTY_KEYS:
-                source.report(
-                    "HSD010",
-                    f"property has unknown key {key!r}; known keys: "
-                    f"{', '.join(sorted(PROPERTY_KEYS))}",
-                    f"{base}/{key}",
-                )
+        if not PROPERTY_KEYS.issuperset(prop):
+            for key in prop:
+                if key not in PROPERTY_KEYS:
+                    source.report(
+                        "HSD010",
+                        f"property has unknown key {key!r}; known keys: "
+                        f"{', '.join(sorted(PROPERTY_KEYS))}",
+                        f"{base}/{escape_pointer_token(key)}",
+                    )
         name = prop.get("name")
         where = f"{base}/name"
         if name is None or name == "":
@@ -275,10 +286,10 @@ def _check_options(source: Source, prop: dict[str, object], kind: str | None, ba
     assert isinstance(options, list)
     seen: dict[str, set[str]] = {"value": set(), "label": set()}
     for index, option in enumerate(options):
-        at = f"{where}/{index}"
-        if not isinstance(option, dict) or not all(
-            isinstance(option.get(key), str) and option.get(key) for key in ("label", "value")
-        ):
+        label = option.get("label") if isinstance(option, dict) else None
+        value = option.get("value") if isinstance(option, dict) else None
+        if not (label and value and isinstance(label, str) and isinstance(value, str)):
+            at = f"{where}/{index}"
             extra = ""
             if isinstance(option, dict) and "name" in option and "label" not in option:
                 extra = " (use 'label', not 'name')"
@@ -288,12 +299,12 @@ def _check_options(source: Source, prop: dict[str, object], kind: str | None, ba
                 at,
             )
             continue
-        for key in ("value", "label"):
-            if option[key] in seen[key]:
+        for key, text in (("value", value), ("label", label)):
+            if text in seen[key]:
                 source.report(
-                    "HSP032", f"option {key} {option[key]!r} is used twice", f"{at}/{key}"
+                    "HSP032", f"option {key} {text!r} is used twice", f"{where}/{index}/{key}"
                 )
-            seen[key].add(option[key])
+            seen[key].add(text)
 
 
 def _check_app(loaded_app: Source, has_event_types: bool) -> None:
@@ -326,12 +337,26 @@ def _check_app(loaded_app: Source, has_event_types: bool) -> None:
         )
 
 
+def _templates(configs: Iterable[object]) -> Iterator[str]:
+    for config in configs:
+        if isinstance(config, dict):
+            for key in ("headerTemplate", "detailTemplate"):
+                text = config.get(key)
+                if isinstance(text, str):
+                    yield text
+
+
 def check_loaded(loaded: LoadedProject, settings: Settings) -> list[Diagnostic]:
     """The diagnostics of an already loaded project, filtered by `settings.select/ignore`."""
+    configs = [
+        (source, source.data["config"])
+        for source in loaded.event_sources
+        if isinstance(source.data, dict) and "config" in source.data
+    ]
     with collector_paused():
-        for source in loaded.event_sources:
-            if isinstance(source.data, dict) and "config" in source.data:
-                _check_config(source, source.data["config"], settings)
+        parsed = parse_templates(_templates(config for _, config in configs))
+        for source, config in configs:
+            _check_config(source, config, settings, parsed)
     uids: dict[str, list[Source]] = defaultdict(list)
     for source in loaded.sources:
         if source.path.name != "hsproject.json" and isinstance(source.data, dict):
@@ -372,5 +397,5 @@ def check_project(path: Path | str = ".", settings: Settings | None = None) -> l
     """
     loaded = load(path)
     if settings is None:
-        settings = load_settings(loaded.project.root)
+        settings = load_settings(loaded.root)
     return check_loaded(loaded, settings)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from ._formats import FORMATS, RENDERERS
-from .loader import ProjectNotFoundError, load
+from .loader import ProjectNotFoundError, load, load_project
 from .rules import RULES, RuleFamily, Severity, UnknownRuleError, get_rule
 from .settings import Settings, SettingsError, from_mapping, load_settings
 
@@ -65,7 +65,7 @@ def _check(args: argparse.Namespace) -> int:
     from .checker import check_loaded  # pulls in the template parser; `serve` needs none of it
 
     loaded = load(args.path)
-    settings = _settings(args, load_settings(loaded.project.root))
+    settings = _settings(args, load_settings(loaded.root))
     diagnostics = check_loaded(loaded, settings)
     output = RENDERERS[args.format](diagnostics)
     if output:
@@ -100,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .fake.server import CONTROL_PREFIX, HubSpotServer
 
-    project = load(args.path).project
+    project = load_project(args.path)
     settings = load_settings(project.root)
     server = HubSpotServer(project, settings=settings, host=args.host, port=args.port)
     try:

@@ -21,7 +21,6 @@ from .model import (
     OBJECT_TYPES,
     PROPERTY_TYPES,
     App,
-    Diagnostic,
     EventProperty,
     EventType,
     Project,
@@ -85,14 +84,16 @@ class ProjectNotFoundError(FileNotFoundError):
 
 @dataclass
 class LoadedProject:
-    """A project with the parsed sources the checker walks (kept out of the frozen model)."""
+    """A project's parsed sources, what the checker walks; `build_project` makes the model."""
 
-    project: Project
+    root: Path
+    src_dir: Path
+    config: dict[str, object] = field(default_factory=dict)
+    """hsproject.json's object (empty when missing or broken)."""
     sources: list[Source] = field(default_factory=list)
     event_sources: list[Source] = field(default_factory=list)
     """Every app-event file, duplicates of a uid included (each one is checked)."""
     app_source: Source | None = None
-    src_dir: Path = Path()
 
 
 def resolve_component_type(raw: str) -> str | None:
@@ -321,20 +322,17 @@ def collector_paused() -> Iterator[None]:
 
 
 def load(path: Path | str) -> LoadedProject:
-    """Read every component file of the project at `path`; see `load_project`."""
+    """Read and parse every component file of the project at `path`; see `load_project`."""
     with collector_paused():
-        return _load(*_locate(Path(path)))
+        return _read(*_locate(Path(path)))
 
 
-def _load(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProject:
-    project_config = config_source.data if config_source is not None else None
-    project_config = project_config if isinstance(project_config, dict) else {}
-    platform = _text(project_config.get("platformVersion"))
-    loaded = LoadedProject(Project(root=root), src_dir=src_dir)
+def _read(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProject:
+    config = config_source.data if config_source is not None else None
+    loaded = LoadedProject(root, src_dir, config if isinstance(config, dict) else {})
+    platform = _text(loaded.config.get("platformVersion"))
     if config_source is not None:
         loaded.sources.append(config_source)
-    event_types: dict[str, EventType] = {}
-    app: App | None = None
     for file in _walk_metafiles(src_dir) if _is_folder_inside(src_dir, root) else ():
         source = read_source(file, _display(file))
         loaded.sources.append(source)
@@ -348,36 +346,52 @@ def _load(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProj
         if not source.parsed:
             continue
         kind = _check_top_level(source, folder, platform)
-        data = source.data if isinstance(source.data, dict) else {}
-        uid = data.get("uid")
-        uid = uid if isinstance(uid, str) and uid else file.name[: -len(METAFILE_SUFFIX)]
         if kind == "app-event":
-            event_types.setdefault(uid, build_event_type(uid, data.get("config"), file))
             loaded.event_sources.append(source)
-        elif kind == "app" and app is None:
-            app = _build_app(uid, data.get("config"), file)
-            loaded.app_source = source
         elif kind == "app" and loaded.app_source is not None:
             source.report(
                 "HSF009",
                 f"Only one app component is allowed; {loaded.app_source.display} is one already",
                 "/type",
             )
-    diagnostics: list[Diagnostic] = [d for s in loaded.sources for d in s.diagnostics]
-    loaded.project = Project(
-        root=root,
+        elif kind == "app":
+            loaded.app_source = source
+    return loaded
+
+
+def _uid_and_config(source: Source) -> tuple[str, object]:
+    """A component's uid (the file name's stem when it has none) and its `config`."""
+    data = source.data if isinstance(source.data, dict) else {}
+    uid = data.get("uid")
+    uid = uid if isinstance(uid, str) and uid else source.path.name[: -len(METAFILE_SUFFIX)]
+    return uid, data.get("config")
+
+
+def build_project(loaded: LoadedProject) -> Project:
+    """The frozen model of a read project; the first file of a uid defines it."""
+    event_types: dict[str, EventType] = {}
+    for source in loaded.event_sources:
+        uid, config = _uid_and_config(source)
+        if uid not in event_types:
+            event_types[uid] = build_event_type(uid, config, source.path)
+    app = None
+    if loaded.app_source is not None:
+        app = _build_app(*_uid_and_config(loaded.app_source), loaded.app_source.path)
+    return Project(
+        root=loaded.root,
         app=app,
         event_types=event_types,
-        diagnostics=tuple(diagnostics),
-        name=_text(project_config.get("name")),
-        platform_version=platform,
-        src_dir=src_dir,
+        diagnostics=tuple(d for s in loaded.sources for d in s.diagnostics),
+        name=_text(loaded.config.get("name")),
+        platform_version=_text(loaded.config.get("platformVersion")),
+        src_dir=loaded.src_dir,
     )
-    return loaded
 
 
 def load_project(path: Path | str = ".") -> Project:
     """Load the HubSpot project at `path`: a project root (`hsproject.json`), a `src/app`
     folder or an app folder. Bad content becomes `Project.diagnostics`; only a path that is
     not a project raises `ProjectNotFoundError`."""
-    return load(path).project
+    loaded = load(path)
+    with collector_paused():
+        return build_project(loaded)

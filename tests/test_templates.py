@@ -16,7 +16,10 @@ import json
 import random
 import shutil
 import subprocess
+import sys
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +29,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import pytest_hsevents.templates as template_module
 from pytest_hsevents.templates import (
+    PARALLEL_MIN_TEMPLATES,
     TemplateInfo,
     _lark_references,
     _pybars_info,
     parse_template,
+    parse_templates,
     render_template,
 )
 
@@ -239,6 +245,47 @@ def test_what_the_fast_path_accepts_handlebars_js_accepts() -> None:
     well_rejected = [t for t, ok in zip(well, verdicts[len(near) :]) if not ok]
     assert well_rejected == []
     assert [t for t in well if parse_template(t).error] == []
+
+
+FORKED_CHECK = """
+import json, sys
+from pytest_hsevents.templates import parse_template, parse_templates
+texts = json.load(open(sys.argv[1]))
+parsed = parse_templates(texts)
+assert parsed == {t: parse_template.__wrapped__(t) for t in texts if "{{" in t}
+print(len(parsed), parse_template.cache_info().currsize)
+"""
+
+
+def test_many_templates_parse_alike_in_a_forked_process(tmp_path: Path) -> None:
+    """`hsevents check` hands half of a large project's templates to a forked process.
+
+    Run in a fresh interpreter: the test runner may have threads (xdist), and the kit never
+    forks a process that has them.
+    """
+    texts = seeded(NEAR_MISSES, 700, seed=5) + seeded(WELL_FORMED, 300, seed=6) + ["plain"]
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED_CHECK, str(tmp_path / "texts.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    distinct, cached_here = map(int, out)
+    assert distinct == len({t for t in texts if "{{" in t}) >= PARALLEL_MIN_TEMPLATES
+    if sys.platform == "linux":  # the forked half never entered the parent's cache
+        assert cached_here < distinct
+
+
+def test_few_templates_or_threads_stay_in_process() -> None:
+    texts = seeded(NEAR_MISSES, 50, seed=7)
+    parse_template.cache_clear()
+    parsed = parse_templates(texts)
+    assert parsed == {text: parse_template.__wrapped__(text) for text in texts if "{{" in text}
+    assert parse_template.cache_info().currsize == len(parsed)
+    with ThreadPoolExecutor(1) as pool:  # another thread: no fork
+        pool.submit(time.sleep, 0.5)
+        assert not template_module._can_fork()
 
 
 def test_whitespace_control_parses_and_renders() -> None:
