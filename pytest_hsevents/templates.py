@@ -11,13 +11,11 @@ does not accept. pybars' compiler keeps state on the class, hence the lock.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -286,6 +284,9 @@ def parse_templates(texts: Iterable[str]) -> dict[str, TemplateInfo]:
     todo = list(dict.fromkeys(text for text in texts if "{{" in text))
     parsed: dict[str, TemplateInfo] = {}
     if len(todo) >= PARALLEL_MIN_TEMPLATES and _can_fork():
+        import multiprocessing  # ~15 ms of imports, paid only by large projects
+        from concurrent.futures import ProcessPoolExecutor
+
         _parser()  # built before the fork, so the child has it
         half = todo[: len(todo) // 2]
         fork = multiprocessing.get_context("fork")
