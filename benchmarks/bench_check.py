@@ -155,6 +155,14 @@ def time_node_cli(root: Path, repeat: int) -> list[Run] | None:
     return time_process([node, "parse.mjs", "1", str(root / "src")], repeat, cwd=ORACLE)
 
 
+def python_speed() -> float:
+    """Seconds for a 10^7-iteration Python loop: how fast this machine runs Python today."""
+    start, total = time.perf_counter(), 0
+    for i in range(10**7):
+        total += i
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -164,7 +172,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         roots = {n: generate(Path(folder) / f"p{n}", n) for n in sizes}
         oracle = time_oracle(list(roots.values()), args.repeat)
-        print(f"load average before: {os.getloadavg()[0]:.1f}; figures: wall / CPU seconds")
+        print(
+            f"load average before: {os.getloadavg()[0]:.1f}; a 10^7-iteration Python loop: "
+            f"{python_speed():.2f} s; figures: wall / CPU seconds"
+        )
         print(
             f"{'types':>5} {'KB':>5} {'check_project':>14} {'hsevents CLI':>14} "
             f"{'parser (warm)':>14} {'node parse.mjs':>15} {'in-proc':>8} {'CLI':>6}"

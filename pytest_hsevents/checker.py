@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._source import Source, escape_pointer_token, pointer
@@ -13,7 +14,7 @@ from .loader import UID_PATTERN, LoadedProject, collector_paused, load
 from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
 from .rules import select_rules
 from .settings import Settings, load_settings
-from .templates import TemplateInfo, parse_template, parse_templates
+from .templates import TemplateInfo, parse_templates
 
 __all__ = ["check_loaded", "check_project"]
 
@@ -55,11 +56,21 @@ def _typed(source: Source, value: object, expected: type, where: str, field: str
     return False
 
 
-def _check_config(
-    source: Source, config: object, settings: Settings, parsed: Mapping[str, TemplateInfo]
-) -> None:
+@dataclass(frozen=True)
+class _TemplateUse:
+    """A template to check once every template is parsed, with what it may refer to."""
+
+    source: Source
+    text: str
+    key: str
+    where: str
+    names: frozenset[str]
+
+
+def _check_config(source: Source, config: object, settings: Settings) -> list[_TemplateUse]:
+    """Check an event type's config; its templates' references are checked afterwards."""
     if not _typed(source, config, dict, "/config", "config"):
-        return
+        return []
     assert isinstance(config, dict)
     for key in config:
         if key not in CONFIG_KEYS:
@@ -114,6 +125,7 @@ def _check_config(
             )
     properties = config.get("properties")
     names: set[str] = set()
+    uses: list[_TemplateUse] = []
     if properties is not None and _typed(
         source, properties, list, "/config/properties", "config.properties"
     ):
@@ -137,20 +149,13 @@ def _check_config(
             source.report(
                 rule, f"{key} has {len(template)} characters; the limit is {limit:,}", where
             )
-        _check_template(source, template, key, where, names, parsed)
+        if "{{" in template:
+            uses.append(_TemplateUse(source, template, key, where, frozenset(names)))
+    return uses
 
 
-def _check_template(
-    source: Source,
-    text: str,
-    key: str,
-    where: str,
-    names: set[str],
-    parsed: Mapping[str, TemplateInfo],
-) -> None:
-    if "{{" not in text:
-        return
-    info = parsed.get(text) or parse_template(text)
+def _check_template(use: _TemplateUse, info: TemplateInfo) -> None:
+    source, key, where, names = use.source, use.key, use.where, use.names
     if info.error:
         source.report("HST001", f"{key} is not valid Handlebars: {info.error}", where)
         return
@@ -353,10 +358,16 @@ def check_loaded(loaded: LoadedProject, settings: Settings) -> list[Diagnostic]:
         for source in loaded.event_sources
         if isinstance(source.data, dict) and "config" in source.data
     ]
-    with collector_paused():
-        parsed = parse_templates(_templates(config for _, config in configs))
+    uses: list[_TemplateUse] = []
+
+    def check_configs() -> None:
         for source, config in configs:
-            _check_config(source, config, settings, parsed)
+            uses.extend(_check_config(source, config, settings))
+
+    with collector_paused():
+        parsed = parse_templates(_templates(config for _, config in configs), check_configs)
+        for use in uses:
+            _check_template(use, parsed[use.text])
     uids: dict[str, list[Source]] = defaultdict(list)
     for source in loaded.sources:
         if source.path.name != "hsproject.json" and isinstance(source.data, dict):

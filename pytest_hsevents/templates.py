@@ -273,29 +273,34 @@ PARALLEL_MIN_TEMPLATES = 400
 """Below this many distinct templates a second process costs more than it saves."""
 
 
-def parse_templates(texts: Iterable[str]) -> dict[str, TemplateInfo]:
-    """Parse many templates at once: on Linux with a spare core, half in a forked process.
+def parse_templates(
+    texts: Iterable[str], meanwhile: Callable[[], object] | None = None
+) -> dict[str, TemplateInfo]:
+    """Parse many templates at once, running `meanwhile` (other work) as they parse.
 
     lark is pure Python (~0.3 ms a template), so the 1,500 templates of a 750-type project
-    are about half of `hsevents check`; a second core halves that. The child is forked, so
+    are about half of `hsevents check`. On Linux with a spare core, a forked process parses
+    most of them while this one runs `meanwhile` and parses the rest. The child is forked, so
     it inherits the built parser, and only from a single-threaded process (forking one with
-    threads can deadlock); anywhere else, or for fewer templates, everything stays in-process.
+    threads can deadlock); anywhere else, or for fewer templates, all of it runs here.
     """
     todo = list(dict.fromkeys(text for text in texts if "{{" in text))
-    parsed: dict[str, TemplateInfo] = {}
-    if len(todo) >= PARALLEL_MIN_TEMPLATES and _can_fork():
-        import multiprocessing  # ~15 ms of imports, paid only by large projects
-        from concurrent.futures import ProcessPoolExecutor
+    if len(todo) < PARALLEL_MIN_TEMPLATES or not _can_fork():
+        if meanwhile is not None:
+            meanwhile()
+        return {text: parse_template(text) for text in todo}
+    import multiprocessing  # ~15 ms of imports, paid only by large projects
+    from concurrent.futures import ProcessPoolExecutor
 
-        _parser()  # built before the fork, so the child has it
-        half = todo[: len(todo) // 2]
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=fork) as pool:
-            theirs = pool.submit(_parse_all, half)
-            parsed.update((text, parse_template(text)) for text in todo[len(half) :])
-            parsed.update(zip(half, theirs.result()))
-    else:
-        parsed.update((text, parse_template(text)) for text in todo)
+    _parser()  # built before the fork, so the child has it
+    theirs = todo[: len(todo) * 2 // 3 if meanwhile is not None else len(todo) // 2]
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=fork) as pool:
+        future = pool.submit(_parse_all, theirs)
+        if meanwhile is not None:
+            meanwhile()
+        parsed = {text: parse_template(text) for text in todo[len(theirs) :]}
+        parsed.update(zip(theirs, future.result()))
     return parsed
 
 

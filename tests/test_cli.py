@@ -13,7 +13,7 @@ import pytest
 from pytest_hsevents.cli import main
 from pytest_hsevents.rules import RULES
 
-from ._projects import EVENT_PATH, EXAMPLE, event, project_files, prop, write_project
+from ._projects import DELETE, EVENT_PATH, EXAMPLE, event, project_files, prop, write_project
 
 LINE = re.compile(
     r"(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<rule>HS[A-Z]\d{3}) (?P<msg>.+)"
@@ -218,3 +218,30 @@ def test_rules_explains_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(capsys, "rules", "name-too-long")[1] == out
     _, out, _ = cli(capsys, "rules", "HSO005")
     assert "  the fake answers: HTTP 409" in out and "  setting: id_scope" in out
+
+
+def test_a_large_project_is_checked_alike_with_a_forked_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over PARALLEL_MIN_TEMPLATES templates the CLI (single-threaded) forks a parser; the
+    findings are those of the in-process check, template errors and references included."""
+    from pytest_hsevents import templates
+    from pytest_hsevents.checker import check_project
+
+    files: dict[str, object] = {}
+    for index in range(templates.PARALLEL_MIN_TEMPLATES // 2 + 10):
+        header = f"{{{{customerName}}}} upgraded ({index})"
+        detail = f"Plan {index}: {{{{plan}}}}" + ("{{#if plan}}" if index % 50 == 7 else "")
+        detail += " {{missing}}" if index % 60 == 3 else ""
+        header += " {{extraData.x}}" if index % 70 == 5 else ""
+        path = f"src/app/app-events/type-{index}-hsmeta.json"
+        files[path] = event(f"type_{index}", headerTemplate=header, detailTemplate=detail)
+    write_project(tmp_path, project_files({EVENT_PATH: DELETE, **files}))
+    forked = run("check", "--format", "json", str(tmp_path))
+    monkeypatch.setattr(templates, "PARALLEL_MIN_TEMPLATES", 10**9)
+    in_process = check_project(tmp_path)
+    found = [(d["rule"], Path(d["path"]).name, d["line"]) for d in json.loads(forked.stdout)]
+    expected = [(d.rule_id, d.path.name, d.line) for d in in_process]
+    assert forked.returncode == 1
+    assert sorted(found) == sorted(expected)
+    assert {rule for rule, _, _ in found} == {"HST001", "HST002", "HST003"}

@@ -251,7 +251,9 @@ FORKED_CHECK = """
 import json, sys
 from pytest_hsevents.templates import parse_template, parse_templates
 texts = json.load(open(sys.argv[1]))
-parsed = parse_templates(texts)
+calls = []
+parsed = parse_templates(texts, meanwhile=lambda: calls.append(len(calls)))
+assert calls == [0]
 assert parsed == {t: parse_template.__wrapped__(t) for t in texts if "{{" in t}
 print(len(parsed), parse_template.cache_info().currsize)
 """
@@ -280,7 +282,9 @@ def test_many_templates_parse_alike_in_a_forked_process(tmp_path: Path) -> None:
 def test_few_templates_or_threads_stay_in_process() -> None:
     texts = seeded(NEAR_MISSES, 50, seed=7)
     parse_template.cache_clear()
-    parsed = parse_templates(texts)
+    calls: list[int] = []
+    parsed = parse_templates(texts, meanwhile=lambda: calls.append(len(calls)))
+    assert calls == [0]
     assert parsed == {text: parse_template.__wrapped__(text) for text in texts if "{{" in text}
     assert parse_template.cache_info().currsize == len(parsed)
     with ThreadPoolExecutor(1) as pool:  # another thread: no fork
