@@ -12,6 +12,7 @@ from pathlib import Path
 
 import json_source_map
 
+from ._pointers import unescape_token
 from .model import Diagnostic
 from .rules import RULES, Rule
 
@@ -22,14 +23,6 @@ _MISSING = object()
 
 _VISIBLE_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 """Line breaks and control characters as escapes: a key named "\\n" must not split a message."""
-
-
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: str | int) -> str:
-    return "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
 @dataclass
@@ -74,9 +67,14 @@ class Source:
             for ptr, entry in entries:
                 loc = entry.key_start or entry.value_start
                 self._positions[ptr] = (loc.line + 1, loc.column + 1)
-        while where not in self._positions and where:
-            where = where.rsplit("/", 1)[0]
-        return self._positions.get(where, (1, 1))
+        tokens = where.split("/")[1:]
+        while tokens:
+            # json_source_map joins raw keys with "/" (it does not escape "~" and "/")
+            found = self._positions.get("/" + "/".join(map(unescape_token, tokens)))
+            if found is not None:
+                return found
+            tokens.pop()
+        return self._positions.get("", (1, 1))
 
 
 def _reject_constant(name: str) -> object:

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._source import Source, escape_pointer_token, pointer
+from ._pointers import escape_token, json_pointer
+from ._source import Source
 from .loader import UID_PATTERN, LoadedProject, collector_paused, load
 from .model import OBJECT_TYPES, PROPERTY_TYPES, Diagnostic
 from .rules import select_rules
@@ -77,7 +78,7 @@ def _check_config(source: Source, config: object, settings: Settings) -> list[_T
             source.report(
                 "HSD010",
                 f"config has unknown key {key!r}; known keys: {', '.join(sorted(CONFIG_KEYS))}",
-                pointer("config", key),
+                json_pointer("config", key),
             )
     name = config.get("name")
     if name is None or name == "":
@@ -142,7 +143,7 @@ def _check_config(source: Source, config: object, settings: Settings) -> list[_T
         ("detailTemplate", MAX_DETAIL, "HSD041"),
     ):
         template = config.get(key)
-        where = pointer("config", key)
+        where = json_pointer("config", key)
         if template is None or not _typed(source, template, str, where, f"config.{key}"):
             continue
         if len(template) > limit:
@@ -195,7 +196,7 @@ def _check_properties(
                         "HSD010",
                         f"property has unknown key {key!r}; known keys: "
                         f"{', '.join(sorted(PROPERTY_KEYS))}",
-                        f"{base}/{escape_pointer_token(key)}",
+                        f"{base}/{escape_token(key)}",
                     )
         name = prop.get("name")
         where = f"{base}/name"

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._source import Source, pointer, read_source
+from ._pointers import json_pointer
+from ._source import Source, read_source
 from .model import (
     OBJECT_TYPES,
     PROPERTY_TYPES,
@@ -250,7 +251,7 @@ def _check_top_level(source: Source, folder: str, platform: str | None) -> str |
         source.report(
             "HSF003",
             f"Unexpected top-level properties found: {', '.join(unexpected)}",
-            pointer(unexpected[0]),
+            json_pointer(unexpected[0]),
         )
     uid = data.get("uid")
     if uid is None or uid == "":

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Optional
 
+from ._pointers import json_pointer
 from .model import EventProperty, EventType, Project
 from .rules import RULES, Rule
 from .settings import Settings
@@ -111,11 +112,6 @@ class Violation:
 def fully_qualified_name(uid: str, portal_id: int) -> str:
     """The name HubSpot gives an event type (`ae1234567_webinar_attended`)."""
     return f"ae{portal_id}_{uid}"
-
-
-def json_pointer(*parts: str) -> str:
-    """An RFC 6901 pointer: `json_pointer("properties", "a/b")` -> `/properties/a~1b`."""
-    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def _valid_date(match: re.Match[str] | None) -> bool:

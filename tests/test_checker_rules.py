@@ -259,6 +259,15 @@ BROKEN = [
         "/config/color",
         '"color": "red"',
     ),
+    Broken(
+        "HSD010",
+        ev(properties=[{**prop("amount"), "odd/key~": 1}]),
+        "property has unknown key 'odd/key~'; known keys: label, name, objectProperty, options, "
+        "type",
+        "/config/properties/0/odd~1key~0",
+        '"odd/key~": 1',
+        label="escaped-pointer",
+    ),
     Broken("HSD020", ev(name=DELETE), "config.name is required", "/config", '"config": {'),
     Broken(
         "HSD021",

@@ -16,8 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .._pointers import json_pointer
 from ..model import EventProperty
-from ..occurrences import FIELDS, IFRAME_FIELDS, json_pointer
+from ..occurrences import FIELDS, IFRAME_FIELDS
 from . import values
 from .bodies import Plan, valid_bodies
 
