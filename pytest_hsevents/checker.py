@@ -186,7 +186,10 @@ def _check_properties(
     reserved = {name.lower() for name in settings.reserved_names}
     for index, prop in enumerate(properties):
         base = f"/config/properties/{index}"
-        if not _typed(source, prop, dict, base, f"config.properties[{index}]"):
+        if not (
+            isinstance(prop, dict)
+            or _typed(source, prop, dict, base, f"config.properties[{index}]")
+        ):
             continue
         assert isinstance(prop, dict)
         if not PROPERTY_KEYS.issuperset(prop):
@@ -198,48 +201,23 @@ def _check_properties(
                         f"{', '.join(sorted(PROPERTY_KEYS))}",
                         f"{base}/{escape_token(key)}",
                     )
+        # the common case (right types, no finding) formats no pointer and no field name
         name = prop.get("name")
-        where = f"{base}/name"
         if name is None or name == "":
             source.report("HSP001", f"config.properties[{index}].name is required", base)
-        elif _typed(source, name, str, where, f"config.properties[{index}].name"):
-            if len(name) > MAX_PROPERTY_TEXT:
-                source.report(
-                    "HSP002",
-                    f"property name has {len(name)} characters; the limit is {MAX_PROPERTY_TEXT}",
-                    where,
-                )
-            if not UID_PATTERN.fullmatch(name):
-                source.report(
-                    "HSP003",
-                    f"property name {name!r} may only use letters, digits, '_', '-' and '.'",
-                    where,
-                )
-            if settings.lowercase_names and not _LOWERCASE.fullmatch(name):
-                source.report("HSP004", f"property name {name!r} must be lower case", where)
-            if name.lower().startswith("hs_"):
-                source.report("HSP005", f"property name {name!r} must not start with 'hs_'", where)
-            if name.lower() in reserved:
-                source.report("HSP006", f"property name {name!r} is a reserved keyword", where)
-            if name in names:
-                source.report("HSP007", f"property name {name!r} is used twice", where)
-            names.add(name)
+        elif isinstance(name, str) or _typed(
+            source, name, str, f"{base}/name", f"config.properties[{index}].name"
+        ):
+            assert isinstance(name, str)
+            _check_property_name(source, name, f"{base}/name", settings, reserved, names)
         label = prop.get("label")
-        where = f"{base}/label"
         if label is None or label == "":
             source.report("HSP010", f"config.properties[{index}].label is required", base)
-        elif _typed(source, label, str, where, f"config.properties[{index}].label"):
-            if len(label) > MAX_PROPERTY_TEXT:
-                source.report(
-                    "HSP011",
-                    f"property label has {len(label)} characters; the limit is {MAX_PROPERTY_TEXT}",
-                    where,
-                )
-            if settings.lowercase_labels and not _LOWERCASE.fullmatch(label):
-                source.report("HSP012", f"property label {label!r} must be lower case", where)
-            if label in labels:
-                source.report("HSP013", f"property label {label!r} is used twice", where)
-            labels.add(label)
+        elif isinstance(label, str) or _typed(
+            source, label, str, f"{base}/label", f"config.properties[{index}].label"
+        ):
+            assert isinstance(label, str)
+            _check_property_label(source, label, f"{base}/label", settings, labels)
         kind = _check_property_type(source, prop.get("type"), base, index, settings)
         _check_options(source, prop, kind, base)
         stamped = prop.get("objectProperty")
@@ -255,35 +233,80 @@ def _check_properties(
             )
 
 
+def _check_property_name(
+    source: Source, name: str, where: str, settings: Settings, reserved: set[str], names: set[str]
+) -> None:
+    if len(name) > MAX_PROPERTY_TEXT:
+        source.report(
+            "HSP002",
+            f"property name has {len(name)} characters; the limit is {MAX_PROPERTY_TEXT}",
+            where,
+        )
+    if not UID_PATTERN.fullmatch(name):
+        source.report(
+            "HSP003",
+            f"property name {name!r} may only use letters, digits, '_', '-' and '.'",
+            where,
+        )
+    if settings.lowercase_names and not _LOWERCASE.fullmatch(name):
+        source.report("HSP004", f"property name {name!r} must be lower case", where)
+    lowered = name.lower()
+    if lowered.startswith("hs_"):
+        source.report("HSP005", f"property name {name!r} must not start with 'hs_'", where)
+    if lowered in reserved:
+        source.report("HSP006", f"property name {name!r} is a reserved keyword", where)
+    if name in names:
+        source.report("HSP007", f"property name {name!r} is used twice", where)
+    names.add(name)
+
+
+def _check_property_label(
+    source: Source, label: str, where: str, settings: Settings, labels: set[str]
+) -> None:
+    if len(label) > MAX_PROPERTY_TEXT:
+        source.report(
+            "HSP011",
+            f"property label has {len(label)} characters; the limit is {MAX_PROPERTY_TEXT}",
+            where,
+        )
+    if settings.lowercase_labels and not _LOWERCASE.fullmatch(label):
+        source.report("HSP012", f"property label {label!r} must be lower case", where)
+    if label in labels:
+        source.report("HSP013", f"property label {label!r} is used twice", where)
+    labels.add(label)
+
+
 def _check_property_type(
     source: Source, kind: object, base: str, index: int, settings: Settings
 ) -> str | None:
-    where = f"{base}/type"
     if kind is None:
         source.report("HSP020", f"config.properties[{index}].type is required", base)
         return None
-    if not _typed(source, kind, str, where, f"config.properties[{index}].type"):
+    if not isinstance(kind, str):
+        _typed(source, kind, str, f"{base}/type", f"config.properties[{index}].type")
         return None
-    assert isinstance(kind, str)
-    if kind.upper() not in PROPERTY_TYPES:
+    upper = kind.upper()
+    if upper not in PROPERTY_TYPES:
         source.report(
             "HSP021",
             f"property type {kind!r} is not one of {', '.join(PROPERTY_TYPES)}",
-            where,
+            f"{base}/type",
         )
         return None
-    if settings.strict_case and kind != kind.upper():
-        source.report("HSP022", f"property type {kind!r} must be written {kind.upper()!r}", where)
-    return kind.upper()
+    if settings.strict_case and kind != upper:
+        source.report("HSP022", f"property type {kind!r} must be written {upper!r}", f"{base}/type")
+    return upper
 
 
 def _check_options(source: Source, prop: dict[str, object], kind: str | None, base: str) -> None:
     options = prop.get("options")
-    where = f"{base}/options"
     if kind != "ENUMERATION":
         if options is not None and kind is not None:
-            source.report("HSP033", f"options are ignored on a {kind.lower()} property", where)
+            source.report(
+                "HSP033", f"options are ignored on a {kind.lower()} property", f"{base}/options"
+            )
         return
+    where = f"{base}/options"
     if options is None or options == []:
         source.report("HSP030", "an enumeration property needs at least one option", base)
         return
