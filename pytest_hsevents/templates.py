@@ -15,7 +15,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -285,23 +286,44 @@ def parse_templates(
     threads can deadlock); anywhere else, or for fewer templates, all of it runs here.
     """
     todo = list(dict.fromkeys(text for text in texts if "{{" in text))
-    if len(todo) < PARALLEL_MIN_TEMPLATES or not _can_fork():
+    share = 0
+    if len(todo) >= PARALLEL_MIN_TEMPLATES and _can_fork():
+        share = len(todo) * 2 // 3 if meanwhile is not None else len(todo) // 2
+    with _forked(todo[:share]) as collect:
         if meanwhile is not None:
             meanwhile()
-        return {text: parse_template(text) for text in todo}
+        parsed = {text: parse_template(text) for text in todo[share:]}
+        parsed.update(zip(todo[:share], collect()))
+    return parsed
+
+
+@contextmanager
+def _forked(texts: list[str]) -> Iterator[Callable[[], list[TemplateInfo]]]:
+    """Parse `texts` in a forked process; the call it yields collects them. They are parsed
+    here instead when no process can be forked (a process limit) or the child dies."""
+    if not texts:
+        yield lambda: []
+        return
     import multiprocessing  # ~15 ms of imports, paid only by large projects
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _parser()  # built before the fork, so the child has it
-    theirs = todo[: len(todo) * 2 // 3 if meanwhile is not None else len(todo) // 2]
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=fork) as pool:
-        future = pool.submit(_parse_all, theirs)
-        if meanwhile is not None:
-            meanwhile()
-        parsed = {text: parse_template(text) for text in todo[len(theirs) :]}
-        parsed.update(zip(theirs, future.result()))
-    return parsed
+        try:
+            future = pool.submit(_parse_all, texts)
+        except OSError:
+            yield lambda: _parse_all(texts)
+            return
+
+        def collect() -> list[TemplateInfo]:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                return _parse_all(texts)
+
+        yield collect
 
 
 def _parse_all(texts: list[str]) -> list[TemplateInfo]:

@@ -248,9 +248,28 @@ def test_what_the_fast_path_accepts_handlebars_js_accepts() -> None:
 
 
 FORKED_CHECK = """
-import json, sys
+import json, os, sys
+import pytest_hsevents.templates as templates
 from pytest_hsevents.templates import parse_template, parse_templates
-texts = json.load(open(sys.argv[1]))
+
+texts, mode = json.load(open(sys.argv[1])), sys.argv[2]
+parent, parse_all = os.getpid(), templates._parse_all
+
+
+def dies_in_the_child(texts):
+    if os.getpid() != parent:
+        os._exit(3)  # as if killed
+    return parse_all(texts)
+
+
+def refused(*args, **kwargs):
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+if mode == "child-dies":
+    templates._parse_all = dies_in_the_child
+elif mode == "fork-refused":
+    os.fork = refused
 calls = []
 parsed = parse_templates(texts, meanwhile=lambda: calls.append(len(calls)))
 assert calls == [0]
@@ -259,24 +278,27 @@ print(len(parsed), parse_template.cache_info().currsize)
 """
 
 
-def test_many_templates_parse_alike_in_a_forked_process(tmp_path: Path) -> None:
-    """`hsevents check` hands half of a large project's templates to a forked process.
+@pytest.mark.parametrize("mode", ["forked", "child-dies", "fork-refused"])
+def test_many_templates_parse_alike_in_a_forked_process(tmp_path: Path, mode: str) -> None:
+    """`hsevents check` hands most of a large project's templates to a forked process; when
+    no process can be forked or the child dies, they are parsed here, with the same results.
 
     Run in a fresh interpreter: the test runner may have threads (xdist), and the kit never
     forks a process that has them.
     """
     texts = seeded(NEAR_MISSES, 700, seed=5) + seeded(WELL_FORMED, 300, seed=6) + ["plain"]
     (tmp_path / "texts.json").write_text(json.dumps(texts))
-    out = subprocess.run(
-        [sys.executable, "-c", FORKED_CHECK, str(tmp_path / "texts.json")],
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_CHECK, str(tmp_path / "texts.json"), mode],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.split()
-    distinct, cached_here = map(int, out)
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    distinct, cached_here = map(int, done.stdout.split())
     assert distinct == len({t for t in texts if "{{" in t}) >= PARALLEL_MIN_TEMPLATES
-    if sys.platform == "linux":  # the forked half never entered the parent's cache
-        assert cached_here < distinct
+    if sys.platform == "linux":  # the forked share never entered the parent's cache
+        assert (cached_here < distinct) is (mode == "forked")
 
 
 def test_few_templates_or_threads_stay_in_process() -> None:
