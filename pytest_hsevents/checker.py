@@ -6,6 +6,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,8 @@ class _TemplateUse:
     text: str
     key: str
     where: str
-    names: frozenset[str]
+    names: AbstractSet[str]
+    """The event type's property names (a set no one changes once its config is checked)."""
 
 
 def _check_config(source: Source, config: object, settings: Settings) -> list[_TemplateUse]:
@@ -151,7 +153,7 @@ def _check_config(source: Source, config: object, settings: Settings) -> list[_T
                 rule, f"{key} has {len(template)} characters; the limit is {limit:,}", where
             )
         if "{{" in template:
-            uses.append(_TemplateUse(source, template, key, where, frozenset(names)))
+            uses.append(_TemplateUse(source, template, key, where, names))
     return uses
 
 
@@ -217,7 +219,9 @@ def _check_properties(
             source, label, str, f"{base}/label", f"config.properties[{index}].label"
         ):
             assert isinstance(label, str)
-            _check_property_label(source, label, f"{base}/label", settings, labels)
+            _check_property_text(
+                source, "label", label, f"{base}/label", settings.lowercase_labels, labels
+            )
         kind = _check_property_type(source, prop.get("type"), base, index, settings)
         _check_options(source, prop, kind, base)
         stamped = prop.get("objectProperty")
@@ -236,44 +240,39 @@ def _check_properties(
 def _check_property_name(
     source: Source, name: str, where: str, settings: Settings, reserved: set[str], names: set[str]
 ) -> None:
-    if len(name) > MAX_PROPERTY_TEXT:
-        source.report(
-            "HSP002",
-            f"property name has {len(name)} characters; the limit is {MAX_PROPERTY_TEXT}",
-            where,
-        )
+    _check_property_text(source, "name", name, where, settings.lowercase_names, names)
     if not UID_PATTERN.fullmatch(name):
         source.report(
             "HSP003",
             f"property name {name!r} may only use letters, digits, '_', '-' and '.'",
             where,
         )
-    if settings.lowercase_names and not _LOWERCASE.fullmatch(name):
-        source.report("HSP004", f"property name {name!r} must be lower case", where)
     lowered = name.lower()
     if lowered.startswith("hs_"):
         source.report("HSP005", f"property name {name!r} must not start with 'hs_'", where)
     if lowered in reserved:
         source.report("HSP006", f"property name {name!r} is a reserved keyword", where)
-    if name in names:
-        source.report("HSP007", f"property name {name!r} is used twice", where)
-    names.add(name)
 
 
-def _check_property_label(
-    source: Source, label: str, where: str, settings: Settings, labels: set[str]
+_TEXT_RULES = {"name": ("HSP002", "HSP004", "HSP007"), "label": ("HSP011", "HSP012", "HSP013")}
+"""A property name's and label's rules for: too long, not lower case, used twice."""
+
+
+def _check_property_text(
+    source: Source, field: str, text: str, where: str, lowercase: bool, seen: set[str]
 ) -> None:
-    if len(label) > MAX_PROPERTY_TEXT:
+    too_long, not_lower, twice = _TEXT_RULES[field]
+    if len(text) > MAX_PROPERTY_TEXT:
         source.report(
-            "HSP011",
-            f"property label has {len(label)} characters; the limit is {MAX_PROPERTY_TEXT}",
+            too_long,
+            f"property {field} has {len(text)} characters; the limit is {MAX_PROPERTY_TEXT}",
             where,
         )
-    if settings.lowercase_labels and not _LOWERCASE.fullmatch(label):
-        source.report("HSP012", f"property label {label!r} must be lower case", where)
-    if label in labels:
-        source.report("HSP013", f"property label {label!r} is used twice", where)
-    labels.add(label)
+    if lowercase and not _LOWERCASE.fullmatch(text):
+        source.report(not_lower, f"property {field} {text!r} must be lower case", where)
+    if text in seen:
+        source.report(twice, f"property {field} {text!r} is used twice", where)
+    seen.add(text)
 
 
 def _check_property_type(
