@@ -15,6 +15,7 @@ batch, an earlier item with the same id); HSO025 (utk alone) uses a fresh utk no
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from ._strategies.batches import (
     v3_bodies,
 )
 from ._strategies.bodies import OMIT, Plan, check_overrides, overridden, plan_for, valid_bodies
-from ._strategies.breakers import BREAKERS, STATEFUL
+from ._strategies.breakers import BREAKERS, STATEFUL, break_body
 from .model import OBJECT_TYPES, PROPERTY_TYPES, EventProperty, EventType, PropertyOption
 from .rules import RULES, Rule, UnknownRuleError, select_rules
 from .settings import DEFAULT_RESERVED_NAMES, Settings
@@ -135,11 +136,20 @@ def occurrences(
     return st.deferred(build)
 
 
-@st.composite
-def _invalid(draw: st.DrawFn, plan: Plan, rule_ids: Sequence[str]) -> InvalidOccurrence:
-    rule_id = draw(st.sampled_from(rule_ids))
-    occurrence, pointer, prior = BREAKERS[rule_id].make(draw, plan, draw(valid_bodies(plan)))
+def _labelled(draw: st.DrawFn, plan: Plan, rule_id: str) -> InvalidOccurrence:
+    occurrence, pointer, prior = break_body(draw, plan, rule_id)
     return InvalidOccurrence(occurrence, RULES[rule_id], pointer, prior)
+
+
+@st.composite
+def _invalid(draw: st.DrawFn, plan: Plan, rules: st.SearchStrategy[str]) -> InvalidOccurrence:
+    return _labelled(draw, plan, draw(rules))
+
+
+def _plain(plan: Plan, rules: st.SearchStrategy[str]) -> st.SearchStrategy[InvalidOccurrence]:
+    """The plainest body breaking each rule: one draw (the rule), the rest built without
+    hypothesis, so each is a complete example after which hypothesis never repeats it."""
+    return rules.map(functools.partial(_labelled, values.draw_plain, plan))
 
 
 def _unmutated(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -165,12 +175,16 @@ def invalid_occurrences(
 
     `rules` picks rules by id, name or prefix (`"HSO01"`, `"property-date"`); the default is
     every rule that can be broken for this event type (`breakable_rules`).
+
+    Early examples include, once per rule, the plainest body that breaks it (so a test's
+    first examples reach every rule); the others are drawn freely, any rule in any body.
     """
 
     def build() -> st.SearchStrategy[InvalidOccurrence]:
         plan = _plan(event_type, settings)
         chosen = _selected(rules, breakable_rules(event_type, settings), event_type.uid)
-        return _unmutated(_invalid(plan, chosen))
+        rule_ids = st.sampled_from(chosen)
+        return _plain(plan, rule_ids) | _unmutated(_invalid(plan, rule_ids))
 
     return st.deferred(build)
 

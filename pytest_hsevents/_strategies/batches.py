@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ..rules import RULES, Rule
 from .bodies import Plan, valid_bodies
-from .breakers import BREAKERS
+from .breakers import BREAKERS, break_body
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def batch_bodies(
         if rule_id is None or not BREAKERS[rule_id].applies(plan):
             add(plan, draw(valid_bodies(plan)))
             continue
-        occurrence, pointer, prior = BREAKERS[rule_id].make(draw, plan, draw(valid_bodies(plan)))
+        occurrence, pointer, prior = break_body(draw, plan, rule_id)
         if rule_id == "HSO005":
             add(plan, prior[0])
             if len(items) >= max_size:

@@ -83,7 +83,7 @@ class Plan:
 
     @functools.cached_property
     def bodies(self) -> st.SearchStrategy[dict[str, Any]]:
-        return _bodies(self)
+        return values.with_plain(_bodies(self), lambda: _body(values.draw_plain, self))
 
 
 _FIELD_KINDS: Mapping[str, values.Kind] = {
@@ -177,8 +177,7 @@ def _layout(plan: Plan) -> Layout:
     return Layout(at, present, name, association, properties, fields)
 
 
-@st.composite
-def _bodies(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
+def _body(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
     # One draw of shape bytes makes every small choice of the body (which optional parts,
     # which association form, which value forms and pool entries): hypothesis' cost is per
     # draw, and this leaves only numbers, moments, object ids and unicode text to draw.
@@ -203,6 +202,9 @@ def _bodies(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
         if shape[present[field]] & 1:
             body[field] = value(layout.fields[field])
     return body
+
+
+_bodies = st.composite(_body)
 
 
 def valid_bodies(plan: Plan) -> st.SearchStrategy[dict[str, Any]]:

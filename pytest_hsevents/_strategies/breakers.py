@@ -46,14 +46,10 @@ def _always(plan: Plan) -> bool:
 
 
 @functools.cache
-def _sampled(choices: tuple[Any, ...]) -> st.SearchStrategy[Any]:
-    """`sampled_from(choices)`, built once: a strategy built inside a draw is validated
-    anew each time, which costs a breaker more than everything it draws."""
-    return st.sampled_from(choices)
-
-
 def _index(size: int) -> st.SearchStrategy[int]:
-    return _sampled(tuple(range(size)))
+    """Built once: a strategy built inside a draw is validated anew each time, which costs
+    a breaker more than everything it draws."""
+    return values.sampled(tuple(range(size)))
 
 
 def _drop(*names: str) -> Callable[[st.DrawFn, Plan, Body], Broken]:
@@ -70,15 +66,18 @@ def _body_not_object(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     return shapes[draw(_index(len(shapes)))], "", ()
 
 
+_SEPARATORS = values.sampled((" ", "/", ":", "#", "@"))
+
+
 def _event_type_unknown(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     # A character no uid may contain: the name can never match any event type.
-    separator = draw(_sampled((" ", "/", ":", "#", "@")))
+    separator = draw(_SEPARATORS)
     body["eventTypeName"] = body["eventTypeName"] + separator + draw(values.words.strategy)
     return body, "/eventTypeName", ()
 
 
 _WRONG_TYPES: tuple[Any, ...] = (True, False, ["x"], {"value": "x"}, [])
-_WRONG_TYPE_VALUES = st.sampled_from(_WRONG_TYPES)
+_WRONG_TYPE_VALUES = values.sampled(_WRONG_TYPES)
 
 
 def _field_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
@@ -106,7 +105,9 @@ _NEAR_MISS_FIELDS = (
 
 _UNKNOWN_FIELDS = values.not_in(
     set(FIELDS),
-    st.sampled_from(_NEAR_MISS_FIELDS) | st.text(string.ascii_letters, min_size=1, max_size=12),
+    values.one_of(
+        values.sampled(_NEAR_MISS_FIELDS), st.text(string.ascii_letters, min_size=1, max_size=12)
+    ),
 )
 
 
@@ -122,7 +123,9 @@ def _unknown_properties(plan: Plan) -> st.SearchStrategy[str]:
     near = (*(f"{p.name}_old" for p in plan.event_type.properties), "utm_source", "hs_note")
     return values.not_in(
         defined,
-        st.sampled_from(near) | st.text(string.ascii_letters + "_", min_size=1, max_size=16),
+        values.one_of(
+            values.sampled(near), st.text(string.ascii_letters + "_", min_size=1, max_size=16)
+        ),
     )
 
 
@@ -137,11 +140,11 @@ def _property_breaker(
 ) -> Breaker:
     @functools.lru_cache(maxsize=256)
     def bad_values(plan: Plan) -> st.SearchStrategy[tuple[str, Any]]:
-        return st.one_of(
-            [
-                bad(plan, prop).map(functools.partial(_named, prop.name))
+        return values.one_of(
+            *(
+                values.mapped(bad(plan, prop), functools.partial(_named, prop.name))
                 for prop in _props_of(plan, kind)
-            ]
+            )
         )
 
     def make(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
@@ -156,19 +159,23 @@ def _named(name: str, value: Any) -> tuple[str, Any]:
     return name, value
 
 
+_STRUCTURED = values.one_of(_WRONG_TYPE_VALUES, st.none())
+_NUMBERS = values.with_plain(st.integers(-(10**6), 10**6), lambda: 0)
+_MILLIS = values.with_plain(st.integers(0, 4_102_444_799_000), lambda: 0)
+_NOT_STRINGS = values.one_of(_NUMBERS, _STRUCTURED)
+_NOT_DATE_STRINGS = values.one_of(_MILLIS, _STRUCTURED)
+
+
 def _not_string(plan: Plan, prop: EventProperty) -> st.SearchStrategy[Any]:
-    structured = st.sampled_from(_WRONG_TYPES) | st.none()
     if plan.settings.lenient_property_values:
-        return structured
-    scalar: st.SearchStrategy[Any] = st.integers(-(10**6), 10**6)
-    if prop.type == "DATE":
-        scalar = st.integers(0, 4_102_444_799_000)
-    return scalar | structured
+        return _STRUCTURED
+    return _NOT_DATE_STRINGS if prop.type == "DATE" else _NOT_STRINGS
 
 
 def _bad_enumeration(plan: Plan, prop: EventProperty) -> st.SearchStrategy[str]:
     labels = tuple(o.label for o in prop.options if o.label)
-    near = st.sampled_from(labels) | values.words.strategy if labels else values.words.strategy
+    words = values.words.strategy
+    near = values.one_of(values.sampled(labels), words) if labels else words
     return values.not_in(prop.option_values, near)
 
 
@@ -230,14 +237,19 @@ def _set(name: str, bad: st.SearchStrategy[Any]) -> Callable[[st.DrawFn, Plan, B
     return make
 
 
-_IFRAME_FIELDS = st.sampled_from(tuple(IFRAME_FIELDS))
-_BAD_SIZES = st.one_of(
-    st.integers(values.INT32_MAX + 1, 2**40),
-    st.integers(-(2**40), -(2**31) - 1),
-    st.integers(1, 4096).map(str),
-    st.sampled_from((1.5, 640.25, True, [640])),
+_IFRAME_FIELDS = values.sampled(tuple(IFRAME_FIELDS))
+_BAD_SIZES = values.with_plain(
+    st.one_of(
+        st.integers(values.INT32_MAX + 1, 2**40),
+        st.integers(-(2**40), -(2**31) - 1),
+        st.integers(1, 4096).map(str),
+        st.sampled_from((1.5, 640.25, True, [640])),
+    ),
+    lambda: "640",
 )
-_BAD_LABELS = st.integers(0, 4096) | st.sampled_from((True, ["x"], {"text": "x"}))
+_BAD_LABELS = values.with_plain(
+    st.integers(0, 4096) | st.sampled_from((True, ["x"], {"text": "x"})), lambda: 0
+)
 
 
 def _iframe_missing(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
@@ -256,8 +268,8 @@ def _iframe_type(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:
     return body, f"/timelineIFrame/{name}", ()
 
 
-_NOT_OBJECTS = values.texts.strategy | st.integers() | st.booleans()
-_NOT_OBJECTS_OR_ARRAYS = _NOT_OBJECTS | st.lists(values.texts.strategy, max_size=3)
+_NOT_OBJECTS = values.one_of(values.texts.strategy, st.integers(), st.booleans())
+_NOT_OBJECTS_OR_ARRAYS = values.one_of(_NOT_OBJECTS, st.lists(values.texts.strategy, max_size=3))
 
 
 def _extra_data(draw: st.DrawFn, plan: Plan, body: Body) -> Broken:

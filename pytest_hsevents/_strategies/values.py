@@ -11,6 +11,8 @@ costs; see docs/performance.md):
   faker call happens inside a draw.
 - Numbers, moments, object ids and arbitrary unicode text stay hypothesis' own draws, which
   favour boundaries and shrink towards small values.
+- A strategy a first example draws from declares its `plain` value (`with_plain`), so
+  `draw_plain` builds those examples without hypothesis (see `invalid_occurrences`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from faker import Factory, Generator
 from hypothesis import strategies as st
 
 from ..model import EventProperty
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 LOCALES = ("en_US", "de_DE", "fr_FR", "ja_JP", "ru_RU", "pt_BR", "zh_CN", "ar_AA")
 """Name-bearing locales, so strings cover accents, CJK, Cyrillic and right-to-left text."""
@@ -40,6 +45,30 @@ _OFFSETS = ("Z", "+00:00", "+01:00", "-05:00", "+05:30", "-08:00", "+09:00", "+1
 INT32_MAX = 2**31 - 1
 
 Decode = Callable[[st.DrawFn, bytes], Any]
+
+_PLAIN: dict[int, tuple[st.SearchStrategy[Any], Callable[[], Any]]] = {}
+
+
+def with_plain(strategy: st.SearchStrategy[T], plain: Callable[[], T]) -> st.SearchStrategy[T]:
+    """`strategy`, declared to give `plain()` in a plain example (made by `draw_plain`)."""
+    _PLAIN[id(strategy)] = (strategy, plain)  # holding the strategy keeps its id unique
+    return strategy
+
+
+def _draw_plain(strategy: st.SearchStrategy[T], label: object = None) -> T:
+    try:
+        _, plain = _PLAIN[id(strategy)]
+    except KeyError:
+        raise LookupError(f"{strategy!r} declares no plain value (values.with_plain)") from None
+    return plain()  # type: ignore[no-any-return]
+
+
+draw_plain = cast(st.DrawFn, _draw_plain)
+"""A draw function that makes no choice: each strategy's declared plain value.
+
+A plain example draws nothing from hypothesis, so once it has run hypothesis counts it as
+exhausted and never repeats it: one plain example per rule comes early.
+"""
 
 
 def word(raw: bytes) -> int:
@@ -109,13 +138,13 @@ class Kind:
     @functools.cached_property
     def strategy(self) -> st.SearchStrategy[Any]:
         """The value on its own: draws its shape bytes, then decodes them."""
-        return _alone(self)
+        return with_plain(_alone(self), lambda: self.decode(draw_plain, bytes(self.size)))
 
 
 @functools.cache
 def shape_bytes(size: int) -> st.SearchStrategy[bytes]:
     """`size` uniform bytes in one draw; they shrink towards zeros, the simplest shape."""
-    return st.binary(min_size=size, max_size=size)
+    return with_plain(st.binary(min_size=size, max_size=size), lambda: bytes(size))
 
 
 @st.composite
@@ -149,7 +178,7 @@ texts = Kind(2, _text)
 utks = Kind(16, lambda draw, raw: raw.hex())
 """HubSpot user tokens (the `hubspotutk` cookie): 32 hex digits."""
 
-_OBJECT_IDS = st.integers(min_value=1, max_value=10**12)
+_OBJECT_IDS = with_plain(st.integers(min_value=1, max_value=10**12), lambda: 1)
 object_ids = Kind(0, lambda draw, raw: str(draw(_OBJECT_IDS)))
 
 _OBJECT_NAMES = ("Cats", "Devices", "Vehicles", "Subscriptions", "Assets", "Shipments", "Pets")
@@ -343,6 +372,23 @@ def property_values(prop: EventProperty) -> Kind:
     return texts
 
 
+def sampled(choices: tuple[T, ...]) -> st.SearchStrategy[T]:
+    """`sampled_from(choices)`, plain value the first."""
+    return with_plain(st.sampled_from(choices), lambda: choices[0])
+
+
+def one_of(first: st.SearchStrategy[T], *rest: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """`st.one_of`, plain value the first option's."""
+    if not rest:
+        return first  # st.one_of would return `first` itself
+    return with_plain(st.one_of(first, *rest), lambda: draw_plain(first))
+
+
+def mapped(strategy: st.SearchStrategy[T], function: Callable[[T], U]) -> st.SearchStrategy[U]:
+    """`strategy.map(function)`, plain value the mapped plain value."""
+    return with_plain(strategy.map(function), lambda: function(draw_plain(strategy)))
+
+
 def not_in(
     taken: frozenset[str] | set[str], base: st.SearchStrategy[str]
 ) -> st.SearchStrategy[str]:
@@ -353,26 +399,29 @@ def not_in(
             value += "_x"
         return value
 
-    return base.map(fix)
+    return mapped(base, fix)
 
 
 _LETTERS = st.text(alphabet=string.ascii_letters, min_size=1, max_size=8)
-bad_numbers = st.one_of(
-    st.builds("{}{}".format, st.integers(0, 10**6), st.sampled_from(("px", "kg", "k", " EUR"))),
-    words.strategy,
-    st.builds("{},{:03d}".format, st.integers(1, 999), st.integers(0, 999)),
-    _LETTERS.map(lambda text: "n/a " + text),
+bad_numbers = with_plain(
+    st.one_of(
+        st.builds("{}{}".format, st.integers(0, 10**6), st.sampled_from(("px", "kg", "k", " EUR"))),
+        words.strategy,
+        st.builds("{},{:03d}".format, st.integers(1, 999), st.integers(0, 999)),
+        _LETTERS.map(lambda text: "n/a " + text),
+    ),
+    lambda: "0px",
 )
 """Text no reading of 'decimal number' accepts: words, units, thousands separators."""
 _MOMENTS = _SECONDS.map(lambda seconds: _EPOCH + timedelta(seconds=seconds))
-bad_dates = st.one_of(
+bad_dates = one_of(
+    sampled(("yesterday", "next week", "soon")),
     words.strategy,
     _MOMENTS.map(lambda moment: moment.strftime("%d/%m/%Y")),
     _MOMENTS.map(lambda moment: moment.strftime("%B %d, %Y")),
-    st.sampled_from(("yesterday", "next week", "soon")),
 )
 """Text that is neither epoch milliseconds nor ISO 8601."""
-bad_timestamps = st.one_of(
+bad_timestamps = one_of(
     bad_dates,
     _MOMENTS.map(lambda moment: moment.strftime("%Y/%m/%d %H:%M")),
     _MOMENTS.map(lambda moment: moment.date().isoformat()),
