@@ -46,20 +46,22 @@ INT32_MAX = 2**31 - 1
 
 Decode = Callable[[st.DrawFn, bytes], Any]
 
-_PLAIN: dict[int, tuple[st.SearchStrategy[Any], Callable[[], Any]]] = {}
+_PLAIN = "_hsevents_plain"
 
 
 def with_plain(strategy: st.SearchStrategy[T], plain: Callable[[], T]) -> st.SearchStrategy[T]:
-    """`strategy`, declared to give `plain()` in a plain example (made by `draw_plain`)."""
-    _PLAIN[id(strategy)] = (strategy, plain)  # holding the strategy keeps its id unique
+    """`strategy`, declared to give `plain()` in a plain example (made by `draw_plain`).
+
+    The declaration is kept on the strategy itself, so it lives exactly as long (a registry
+    would keep every per-plan strategy alive)."""
+    setattr(strategy, _PLAIN, plain)
     return strategy
 
 
 def _draw_plain(strategy: st.SearchStrategy[T], label: object = None) -> T:
-    try:
-        _, plain = _PLAIN[id(strategy)]
-    except KeyError:
-        raise LookupError(f"{strategy!r} declares no plain value (values.with_plain)") from None
+    plain = getattr(strategy, _PLAIN, None)
+    if plain is None:
+        raise LookupError(f"{strategy!r} declares no plain value (values.with_plain)")
     return plain()  # type: ignore[no-any-return]
 
 
