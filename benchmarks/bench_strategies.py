@@ -8,9 +8,10 @@ Same run, N examples per event type, sides rotated per event type; then the rule
 first 100 examples of a seeded `@given` run, as a user's test would see them.
 
 hypothesis-jsonschema 0.23.1 breaks on hypothesis >= 6.170.10, so this script runs itself in
-its own venv (default /work/benchvenv, override with HSEVENTS_BENCH_VENV), creating it with:
-    python -m venv /work/benchvenv
-    /work/benchvenv/bin/pip install hypothesis==6.170.9 hypothesis-jsonschema==0.23.1 -e .
+its own venv (default `.bench-venv` in the repository, override with HSEVENTS_BENCH_VENV),
+creating it with:
+    python -m venv .bench-venv
+    .bench-venv/bin/pip install hypothesis==6.170.9 hypothesis-jsonschema==0.23.1 -e .
 Usage: python benchmarks/bench_strategies.py [N]
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = Path(os.environ.get("HSEVENTS_BENCH_VENV", "/work/benchvenv"))
+VENV = Path(os.environ.get("HSEVENTS_BENCH_VENV", ROOT / ".bench-venv"))
 
 
 def ensure_venv() -> None:
