@@ -11,8 +11,8 @@ costs; see docs/performance.md):
   faker call happens inside a draw.
 - Numbers, moments, object ids and arbitrary unicode text stay hypothesis' own draws, which
   favour boundaries and shrink towards small values.
-- A strategy a first example draws from declares its `plain` value (`with_plain`), so
-  `draw_plain` builds those examples without hypothesis (see `invalid_occurrences`).
+- Each strategy a plain example draws from declares its plain value (`with_plain`), so
+  `draw_plain` builds plain examples without hypothesis (see `invalid_occurrences`).
 """
 
 from __future__ import annotations
