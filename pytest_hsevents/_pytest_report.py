@@ -40,10 +40,14 @@ class Coverage:
     rejected: dict[str, int] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     """Rule id -> how many rejections named it."""
+    counted: set[str] = field(default_factory=set)
+    """Node ids of the tests in `tests` (one test may start many fakes)."""
 
-    def record(self, fake: FakeInspection) -> None:
-        """Add what one test's fake saw (call before the fake is reset)."""
-        self.tests += 1
+    def record(self, fake: FakeInspection, test: str) -> None:
+        """Add what a fake saw during `test` (call before the fake is reset)."""
+        if test not in self.counted:
+            self.counted.add(test)
+            self.tests += 1
         for occurrence in fake.accepted:
             _bump(self.accepted, occurrence.event_type_uid)
         for rejection in fake.rejected:
@@ -122,7 +126,7 @@ def _event_type_of(fake: FakeInspection, rejection: Rejection) -> str:
     """The uid of the event type the rejected occurrence named, if it names a known one."""
     try:
         body = rejection.request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         return NO_EVENT_TYPE
     if isinstance(body, dict) and rejection.index is not None:
         inputs = body.get("inputs")

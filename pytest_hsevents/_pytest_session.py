@@ -45,6 +45,15 @@ class PluginState:
     coverage: Coverage = field(default_factory=Coverage)
     server: HubSpotServer | None = None
     summary: dict[str, Any] | None = None
+    running: str | None = None
+    """The node id of the test running now (None between tests)."""
+
+    def fake_stopped(self, fake: FakeInspection) -> None:
+        """Count a fake a test started and stopped: the `hsevents_fake` fixture's, or the
+        user's own (a `with FakeHubSpot(...)` per hypothesis example). The session's server
+        is counted per test instead, since it only stops when the session ends."""
+        if self.running is not None and fake is not self.server:
+            self.coverage.record(fake, self.running)
 
     def options_for(self, item: pytest.Item) -> TestOptions:
         """The test's options (markers checked); `pytest.fail` names a bad marker key."""
@@ -115,9 +124,8 @@ class PluginState:
                 raise pytest.UsageError(str(error)) from None
 
     def finish_test(self, fake: FakeInspection, context: TestContext) -> None:
-        """Count what the test sent, then fail it on broken expectations in strict mode."""
+        """Fail the test on broken expectations in strict mode."""
         __tracebackhide__ = True
-        self.coverage.record(fake)
         problems = fake.expectation_problems()
         if not problems or not context.options.strict:
             return

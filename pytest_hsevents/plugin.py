@@ -17,6 +17,7 @@ from ._pytest_options import add_options
 from ._pytest_project import Projects
 from ._pytest_session import STATE, PluginState
 from ._pytest_xdist import WORKEROUTPUT_KEY, XdistCoverage, is_distributing, is_worker
+from .fake._stops import listen
 
 if TYPE_CHECKING:
     from .fake.inprocess import FakeHubSpot
@@ -43,6 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     state = PluginState(SessionOptions.from_config(config), Projects(config.rootpath))
     config.stash[STATE] = state
+    config.add_cleanup(listen(state.fake_stopped))
     if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
         config.pluginmanager.register(XdistCoverage(state.coverage), "hsevents-xdist")
 
@@ -61,6 +63,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if any(FIXTURES.intersection(getattr(i, "fixturenames", ())) for i in session.items):
         config.stash[STATE].check_at_start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    state = item.config.stash[STATE]
+    state.running = item.nodeid
+    try:
+        yield
+    finally:
+        state.running = None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -173,4 +185,5 @@ def _hsevents_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
     if context.options.token is not None:
         server.require_token(context.options.token)
     yield
+    state.coverage.record(server, request.node.nodeid)
     state.finish_test(server, context)

@@ -17,6 +17,7 @@ import responses
 
 from ..model import Project
 from ..settings import Settings
+from ._stops import stopped
 from .backend import HubSpotBackend
 from .handlers import FakeRequest, handle
 from .inspection import FakeInspection
@@ -103,7 +104,8 @@ class FakeHubSpot(FakeInspection):
         return self
 
     def stop(self) -> None:
-        """Stop answering; the recorded state stays readable until the next start."""
+        """Stop answering; the recorded state stays readable until the next start (and the
+        pytest plugin counts it towards the running test's contract coverage)."""
         mock, self._mock = self._mock, None
         if mock is None:
             return
@@ -114,6 +116,7 @@ class FakeHubSpot(FakeInspection):
             for registered in self._registered:
                 mock.remove(registered)
         self._registered = []
+        stopped(self)
 
     def __enter__(self) -> FakeHubSpot:
         return self.start()

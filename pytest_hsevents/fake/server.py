@@ -34,6 +34,7 @@ from werkzeug.serving import DechunkedInput, ThreadedWSGIServer, WSGIRequestHand
 
 from ..model import Project
 from ..settings import Settings
+from ._stops import stopped
 from .backend import HubSpotBackend
 from .handlers import FakeRequest, FakeResponse, handle
 from .inspection import FakeInspection
@@ -117,6 +118,7 @@ class HubSpotServer(FakeInspection):
         thread.join(_STOP_TIMEOUT)
         server.close_connections(_STOP_TIMEOUT)
         server.server_close()
+        stopped(self)
 
     def __enter__(self) -> HubSpotServer:
         return self.start()
