@@ -81,6 +81,15 @@ class InvalidOccurrence:
     def rule_id(self) -> str:
         return self.rule.id
 
+    def __repr__(self) -> str:
+        # Hypothesis prints this for a failing example: the rule by its slug, not every
+        # field of the Rule, and what the body breaks before the body itself.
+        prior = f", prior={self.prior!r}" if self.prior else ""
+        return (
+            f"InvalidOccurrence(rule={self.rule.slug!r}, pointer={self.pointer!r}, "
+            f"occurrence={self.occurrence!r}{prior})"
+        )
+
 
 def _plan(event_type: EventType, settings: Settings | None) -> Plan:
     if not isinstance(event_type, EventType):

@@ -547,3 +547,12 @@ def test_a_cold_first_run_passes_the_health_checks(pytester: pytest.Pytester) ->
     assert not (pytester.path / ".hypothesis").exists()
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist")
     result.assert_outcomes(passed=2)
+
+
+def test_a_failing_invalid_occurrence_reads_as_its_rule() -> None:
+    """Hypothesis prints the example: the rule's slug and pointer first, not a whole Rule."""
+    case = InvalidOccurrence({"id": "evt-0"}, RULES["HSO005"], "/id", ({"id": "evt-0"},))
+    assert repr(case) == (
+        "InvalidOccurrence(rule='HSO005/id-duplicate', pointer='/id', "
+        "occurrence={'id': 'evt-0'}, prior=({'id': 'evt-0'},))"
+    )
