@@ -30,6 +30,8 @@ from pytest_hsevents.settings import Settings
 from pytest_hsevents.strategies import (
     OMIT,
     STATEFUL_RULES,
+    Batch,
+    BatchItem,
     InvalidOccurrence,
     batches,
     breakable_rules,
@@ -555,4 +557,9 @@ def test_a_failing_invalid_occurrence_reads_as_its_rule() -> None:
     assert repr(case) == (
         "InvalidOccurrence(rule='HSO005/id-duplicate', pointer='/id', "
         "occurrence={'id': 'evt-0'}, prior=({'id': 'evt-0'},))"
+    )
+    items = (BatchItem({"id": "a"}), BatchItem({}, RULES["HSO010"], "/properties"))
+    assert repr(Batch({"inputs": [{"id": "a"}, {}]}, items)) == (
+        "Batch(items=(BatchItem(accepted, occurrence={'id': 'a'}), "
+        "BatchItem(rule='HSO010/properties-missing', pointer='/properties', occurrence={})))"
     )

@@ -25,6 +25,14 @@ class BatchItem:
     def accepted(self) -> bool:
         return self.rule is None
 
+    def __repr__(self) -> str:
+        if self.rule is None:
+            return f"BatchItem(accepted, occurrence={self.occurrence!r})"
+        return (
+            f"BatchItem(rule={self.rule.slug!r}, pointer={self.pointer!r}, "
+            f"occurrence={self.occurrence!r})"
+        )
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -47,6 +55,10 @@ class Batch:
         """Index -> rule id of every input that should be rejected."""
         return {i: item.rule.id for i, item in enumerate(self.items) if item.rule is not None}
 
+    def __repr__(self) -> str:
+        # The body is {"inputs": [each item's occurrence]}: printing it too would say it twice.
+        return f"Batch(items={self.items!r})"
+
 
 @dataclass(frozen=True)
 class InvalidBatch:
@@ -59,6 +71,10 @@ class InvalidBatch:
     @property
     def rule_id(self) -> str:
         return self.rule.id
+
+    def __repr__(self) -> str:
+        rule, pointer = self.rule.slug, self.pointer
+        return f"InvalidBatch(rule={rule!r}, pointer={pointer!r}, body={self.body!r})"
 
 
 def _id_key(plan: Plan, occurrence: object) -> tuple[str, str] | None:
