@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import escape
 from sys import intern
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._cards import card_context, render_card
 from ..templates import render_template
 
 __all__ = ["AcceptedOccurrence", "Headers", "RecordedRequest", "Rejection"]
@@ -121,10 +123,16 @@ class AcceptedOccurrence:
     @cached_property
     def detail(self) -> str | None:
         """The card body, rendered from detailTemplate with properties and extraData."""
-        context: dict[str, object] = dict(self.properties)
-        if self.extra_data is not None:
-            context["extraData"] = self.extra_data
-        return render_template(self.detail_template, context)
+        return render_template(self.detail_template, card_context(self.properties, self.extra_data))
+
+    @cached_property
+    def card(self) -> str:
+        """The timeline card as HTML (header and detail rendered, then Markdown), as
+        `hsevents preview` draws it; what a template could not fill is noted on the card."""
+        card = render_card(
+            self.header_template, self.detail_template, self.properties, self.extra_data
+        )
+        return card.html(f' data-event-type="{escape(self.event_type_uid)}"')
 
 
 @dataclass(frozen=True)
