@@ -182,13 +182,18 @@ def _call_helper_expression(
     """Call the helper a tag names (classified 'helper'), as invokeHelper does."""
     path = node.path
     params = [_value(p, scope) for p in node.params]
-    hash_ = {key: _value(value, scope) for key, value in node.hash}
+    hash_: dict[str, Any] = {}
+    for key, value in node.hash:  # a repeated key: handlebars.js evaluates the first only
+        if key not in hash_:
+            hash_[key] = _value(value, scope)
     name = path.parts[0] if path.parts else ""
     simple = len(path.parts) == 1 and not path.scoped and not path.depth
     if name in _KNOWN or (simple and name in _HELPERS):
         return _HELPER_FUNCTIONS[name](params, hash_, scope, fn, inverse)
     if is_subexpression and simple and _block_param(path, scope)[0]:
         return _lookup(path, scope)
+    if truthy(_lookup(path, scope)):  # handlebars.js calls the value: JSON is no function
+        raise RenderError(f"{path.original} is not a function")
     if node.params:
         raise RenderError(f'Missing helper: "{path.original}"')
     return None
