@@ -38,6 +38,7 @@ __all__ = [
     "MAX_NESTING",
     "MAX_OUTPUT",
     "MAX_PARSE_CHARS",
+    "RENDER_RULES",
     "Rendered",
     "TemplateInfo",
     "parse_template",
@@ -48,6 +49,9 @@ __all__ = [
 
 MAX_PARSE_CHARS = 100_000
 """Longer templates are not parsed (HST004): HubSpot's own limits are 1,000 and 10,000."""
+
+RENDER_RULES = frozenset({"HST006", "HST007"})
+"""Template rules only a render can break (the checker cannot see them; the fake reports them)."""
 
 _SCOPE_CHANGING_BLOCKS = frozenset({"each", "with"})
 

@@ -254,7 +254,9 @@ def test_the_kit_accepts_what_handlebars_js_compiles() -> None:
 
 
 def json_values(rng: random.Random, depth: int = 0) -> Any:
-    kind = rng.choice(("str", "str", "num", "bool", "null", "list", "dict")[: 7 if depth < 3 else 5])
+    kind = rng.choice(
+        ("str", "str", "num", "bool", "null", "list", "dict")[: 7 if depth < 3 else 5]
+    )
     if kind == "str":
         return rng.choice(("", "x", "<b>&'\"`=", "Ada Lovelace", "é 🎉", "0", "false", " "))
     if kind == "num":
@@ -270,9 +272,7 @@ def json_values(rng: random.Random, depth: int = 0) -> Any:
 
 
 def contexts(rng: random.Random) -> dict[str, Any]:
-    return {
-        segment: json_values(rng) for segment in WELL_FORMED.segments if rng.random() < 0.8
-    }
+    return {segment: json_values(rng) for segment in WELL_FORMED.segments if rng.random() < 0.8}
 
 
 def test_the_kit_renders_what_handlebars_js_renders() -> None:
@@ -399,7 +399,12 @@ def test_else_chains_escapes_and_whitespace_control_are_handlebars() -> None:
     assert render_template("{ {{~a}}", {"a": 1}) == "{1"
     assert render_template("\\{{a}} {{a}}", {"a": 1}) == "{{a}} 1"
     assert render_template("{{a.[b c]}}", {"a": {"b c": "ok"}}) == "ok"
-    for refused in ("{{> card}}", "{{#> layout}}x{{/layout}}", "{{*dec}}", "{{{{raw}}}}x{{{{/raw}}}}"):
+    for refused in (
+        "{{> card}}",
+        "{{#> layout}}x{{/layout}}",
+        "{{*dec}}",
+        "{{{{raw}}}}x{{{{/raw}}}}",
+    ):
         assert parse_template.__wrapped__(refused).rule == "HST001", refused
 
 
@@ -427,3 +432,65 @@ def test_a_render_past_a_limit_stops_at_once_with_its_rule() -> None:
     assert parse_template.__wrapped__(deep).rule == "HST005"
     assert render_with_problem(deep, {"a": 1}).rule == "HST005"
     assert parse_template.__wrapped__("{{a}}" * 25_000).rule == "HST004"
+
+
+class Tripwire(dict):  # type: ignore[type-arg]
+    """JSON data whose every attribute read beyond a dict's own lookups is an alarm."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in ("get", "keys", "items", "values", "__class__", "__getitem__"):
+            raise AssertionError(f"the renderer read attribute {name!r} of the data")
+        return super().__getattribute__(name)
+
+
+def tripwired(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Tripwire({key: tripwired(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [tripwired(item) for item in value]
+    return value
+
+
+AUDITED: list[str] = []
+WATCHING: list[bool] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if WATCHING and event in ("compile", "exec", "import", "os.system", "subprocess.Popen"):
+        AUDITED.append(event)
+
+
+sys.addaudithook(_audit)  # audit hooks stay for the process: this one watches only when asked
+
+json_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(FUZZ, max_examples=300)
+@given(
+    st.one_of(
+        templates(NEAR_MISSES),
+        templates(WELL_FORMED),
+        st.sampled_from(["{{this}} {{a}} {{#each a}}{{this}}{{@key}}{{/each}} {{a.b}}"]),
+        st.text(max_size=60),
+    ),
+    st.dictionaries(st.sampled_from(WELL_FORMED.segments), json_data, max_size=6),
+)
+def test_rendering_runs_no_code_and_stays_within_its_limits(text: str, context: Any) -> None:
+    """Any template over any JSON: no compile/exec/import while rendering, no attribute of
+    the data read, and done within the output limit."""
+    render_with_problem("{{a}}", {})  # the parser is built (and its imports done) before
+    template_module._compiled.cache_clear()
+    AUDITED.clear()
+    WATCHING.append(True)
+    try:
+        rendered = render_with_problem(text, tripwired(context))
+    finally:
+        WATCHING.clear()
+    assert AUDITED == []
+    assert rendered.text is None or len(rendered.text) <= MAX_OUTPUT
