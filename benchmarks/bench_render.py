@@ -19,7 +19,8 @@ from pytest_hsevents.templates import _compiled, render_template
 TEMPLATE = (
     "{{{{customer}}}} moved **{{{{deal}}}}** to {{{{stage}}}} {n}\n"
     "{{{{#if amount}}}}Amount: {{{{amount}}}}{{{{else}}}}No amount{{{{/if}}}}\n"
-    "{{{{#each extraData.lines}}}}- {{{{name}}}} x {{{{qty}}}}{{{{#if @last}}}}.{{{{/if}}}}\n{{{{/each}}}}"
+    "{{{{#each extraData.lines}}}}- {{{{name}}}} x {{{{qty}}}}"
+    "{{{{#if @last}}}}.{{{{/if}}}}\n{{{{/each}}}}"
     "{{{{formatDate closed}}}}"
 )
 CONTEXT: dict[str, Any] = {

@@ -494,7 +494,8 @@ def _utf8(text: str) -> bytes:
 
 def _to_response(answer: _Answer) -> FakeResponse:
     if answer.text is not None:
-        return FakeResponse(answer.status, {"Content-Type": "text/html; charset=utf-8"}, _utf8(answer.text))
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        return FakeResponse(answer.status, headers, _utf8(answer.text))
     if answer.body is None:
         return FakeResponse(answer.status, {}, b"")
     headers = _NO_RETRY if answer.status == 409 else _JSON
