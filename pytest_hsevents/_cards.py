@@ -44,9 +44,9 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False})
 
 
-def _render(text: str | None, context: Mapping[str, object]) -> str | None:
+def _render(text: str, context: Mapping[str, object]) -> templates.Rendered:
     """The seam to the template renderer: its public function, called only here."""
-    return templates.render_template(text, context)
+    return templates.render_with_problem(text, context)
 
 
 def card_context(properties: Mapping[str, object], extra_data: object) -> dict[str, object]:
@@ -80,11 +80,14 @@ def _part(
         return "", [f"no {name}"]
     info = _info(text)
     rendered = _render(text, context)
-    if rendered is None or info.error:
-        return "", [f"{name} does not render: {info.error or 'the renderer failed'}"]
+    if info.error:
+        return "", [f"{name} does not render: {info.rule} {info.error}"]
+    if rendered.text is None:
+        problem = " ".join(filter(None, (rendered.rule, rendered.message)))
+        return "", [f"{name} does not render: {problem or 'the renderer failed'}"]
     notes = [f"{name}: {{{{{path}}}}} is empty here" for path in _missing(info, context)]
     markdown = _markdown()
-    body = markdown.renderInline(rendered) if inline else markdown.render(rendered)
+    body = markdown.renderInline(rendered.text) if inline else markdown.render(rendered.text)
     return body, notes
 
 
