@@ -1,25 +1,30 @@
-"""The fake HubSpot inside the test process, on `responses` (moto's in-process mode).
+"""The fake HubSpot inside the test process (moto's in-process mode), for every client.
 
-It owns a private `responses.RequestsMock` (never the global one), or registers on a mock
-the user hands it and removes only its own callbacks afterwards. Requests to other hosts
-pass through when `passthrough=True`; otherwise they fail as an unmocked request does.
+`requests` is answered on `responses`: a private `responses.RequestsMock` (never the global
+one), or the mock the user hands it, from which it removes only its own callbacks afterwards.
+httpx (sync and async) and urllib3 get a shell each (`transport_httpx`, `transport_urllib3`);
+all of them ask one `Guard` what to answer and call the same handlers. requests to other
+hosts pass through when `passthrough=True`; otherwise they fail as an unmocked request does.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from os import PathLike
 from typing import Any, TypeVar, cast
 
+import requests.adapters
 import responses
 
 from ..model import Project
 from ..settings import Settings
+from . import transport_urllib3
 from ._stops import stopped
 from .backend import HubSpotBackend
-from .handlers import FakeRequest, handle
+from .guard import TIMELINE_PATHS, Guard
+from .handlers import FakeRequest, FakeResponse, handle
 from .inspection import FakeInspection
 
 __all__ = ["FakeHubSpot"]
@@ -27,25 +32,29 @@ __all__ = ["FakeHubSpot"]
 F = TypeVar("F", bound=Callable[..., Any])
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DEFAULT_BASE_URL = "https://api.hubapi.com"
+_HUBSPOT_URL = r"https?://(?:[^/?#@]*\.)?(?:hubapi|hubspot)\.com(?::\d+)?(?:[/?#]|$)"
+"""HubSpot hosts: handed on by `responses` so that the guard (under it) can refuse them."""
 
 
-def _body_bytes(body: object) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    return b"".join(
-        chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in cast(Any, body)
-    )
+def _shells(guard: Guard, serve: Callable[[FakeRequest], FakeResponse]) -> list[Callable[[], None]]:
+    """Install every transport shell there is a client for; returns their uninstallers."""
+    undo = [transport_urllib3.install(guard, serve)]
+    try:
+        from . import transport_httpx
+    except ImportError:  # httpx is not installed: nothing to fake
+        return undo
+    undo.append(transport_httpx.install(guard, serve))
+    return undo
 
 
 class FakeHubSpot(FakeInspection):
-    """A fake HubSpot that answers `requests` calls to `base_url` in this process.
+    """A fake HubSpot that answers calls to `base_url` in this process, from `requests`,
+    httpx (sync and async) and urllib3 alike, with no socket.
 
     `project` is a loaded Project or a path to one. Use it as a context manager, a decorator,
-    or with start()/stop(); every start begins from an empty state.
+    or with start()/stop(); every start begins from an empty state. While it runs, a request
+    to a HubSpot host it does not serve raises `NetworkGuardError` (HSH020) unless its host
+    is in `allow_hosts`; `block_network=True` does the same for every host but loopback.
     """
 
     def __init__(
@@ -56,15 +65,20 @@ class FakeHubSpot(FakeInspection):
         base_url: str = DEFAULT_BASE_URL,
         mock: responses.RequestsMock | None = None,
         passthrough: bool = False,
+        allow_hosts: Iterable[str] = (),
+        block_network: bool = False,
     ) -> None:
         if not isinstance(project, Project):
             project = str(project)
         super().__init__(HubSpotBackend(project, settings))
         self.base_url = base_url.rstrip("/")
         self._user_mock = mock
-        self._passthrough = passthrough
+        self._passthrough = passthrough or block_network
+        self.guard = Guard.build(self.base_url, allow_hosts, block=block_network)
         self._mock: responses.RequestsMock | None = None
         self._registered: list[Any] = []
+        self._undo: list[Callable[[], None]] = []
+        self._passthru_before: tuple[Any, ...] = ()
 
     @property
     def mock(self) -> responses.RequestsMock:
@@ -80,7 +94,7 @@ class FakeHubSpot(FakeInspection):
                 request.method or "GET",
                 request.url or "",
                 request.headers,
-                _body_bytes(request.body),
+                transport_urllib3.body_bytes(request.body),
             ),
         )
         return response.status, response.headers, response.body
@@ -90,18 +104,28 @@ class FakeHubSpot(FakeInspection):
         if self._mock is not None:
             raise RuntimeError("FakeHubSpot is already started")
         self.reset()
-        mock = self._user_mock or responses.RequestsMock(assert_all_requests_are_fired=False)
-        pattern = re.compile(re.escape(self.base_url) + r"(?:[/?].*)?")
+        mock = self._user_mock or responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            real_adapter_send=requests.adapters.HTTPAdapter.send,  # a mock started before us
+        )
+        paths = "|".join(re.escape(path) for path in TIMELINE_PATHS)
+        pattern = re.compile(re.escape(self.base_url) + f"(?:{paths})(?:[/?].*)?")
         self._registered = [
             mock.add_callback(method, pattern, callback=self._callback, content_type=None)
             for method in _METHODS
         ]
+        # What responses does not answer goes on to urllib3, where the guard stands.
+        self._passthru_before = mock.passthru_prefixes
+        handed_on = ".*" if self._passthrough else f"{_HUBSPOT_URL}|{re.escape(self.base_url)}"
+        mock.add_passthru(re.compile(handed_on, re.IGNORECASE))
         if self._user_mock is None:
-            if self._passthrough:
-                mock.add_passthru(re.compile(r"(?!" + re.escape(self.base_url) + r"[/?]|$)"))
             mock.start()
         self._mock = mock
+        self._undo = _shells(self.guard, self._serve)
         return self
+
+    def _serve(self, request: FakeRequest) -> FakeResponse:
+        return handle(self.backend, request)
 
     def stop(self) -> None:
         """Stop answering; the recorded state stays readable until the next start (and the
@@ -109,6 +133,10 @@ class FakeHubSpot(FakeInspection):
         mock, self._mock = self._mock, None
         if mock is None:
             return
+        for undo in reversed(self._undo):
+            undo()
+        self._undo = []
+        mock.passthru_prefixes = self._passthru_before
         if self._user_mock is None:
             mock.stop(allow_assert=False)
             mock.reset()

@@ -1,0 +1,181 @@
+"""Every client in-process: requests, httpx (sync and async) and urllib3 reach the same
+backend, with the network blocked, and the guard stops what the fake does not serve."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any, Callable
+
+import httpx
+import pytest
+import requests
+import urllib3
+
+from pytest_hsevents import FakeHubSpot
+from pytest_hsevents.fake.guard import NetworkGuardError
+
+from ._network import NetworkTouched, network_blocked
+from ._projects import EXAMPLE
+
+__all__ = ["network_blocked"]  # fixture
+
+API = "https://api.hubapi.com"
+EVENTS = API + "/integrators/timeline/v4/events"
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture
+def fake(network_blocked: list[str]) -> Iterator[FakeHubSpot]:
+    with FakeHubSpot(EXAMPLE) as started:
+        yield started
+    assert network_blocked == []
+
+
+def deal(fake: FakeHubSpot, occurrence_id: str, **properties: str) -> dict[str, Any]:
+    return {
+        "eventTypeName": fake.event_type_name("deal_stage_synced"),
+        "id": occurrence_id,
+        "objectId": "900",
+        "properties": {"stage": "won", "amount": "1200", **properties},
+    }
+
+
+def send_requests(url: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    response = requests.post(url, json=body, headers=AUTH)
+    return response.status_code, response.content
+
+
+def send_httpx(url: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    with httpx.Client() as client:
+        response = client.post(url, json=body, headers=AUTH)
+    return response.status_code, response.content
+
+
+def send_httpx_async(url: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    async def send() -> httpx.Response:
+        async with httpx.AsyncClient() as client:
+            return await client.post(url, json=body, headers=AUTH)
+
+    response = asyncio.run(send())
+    return response.status_code, response.content
+
+
+def send_urllib3(url: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = urllib3.PoolManager().request("POST", url, body=json.dumps(body), headers=headers)
+    return response.status, response.data
+
+
+CLIENTS: dict[str, Callable[[str, dict[str, Any]], tuple[int, bytes]]] = {
+    "requests": send_requests,
+    "httpx": send_httpx,
+    "httpx-async": send_httpx_async,
+    "urllib3": send_urllib3,
+}
+clients = pytest.mark.parametrize("send", CLIENTS.values(), ids=CLIENTS.keys())
+
+
+@clients
+def test_each_client_lands_in_accepted_rejected_and_requests(
+    fake: FakeHubSpot, send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    assert send(EVENTS, deal(fake, "d-1")) == (200, b"")
+    status, body = send(EVENTS, deal(fake, "d-2", stage="lost-in-space"))
+
+    assert status == 400
+    assert json.loads(body)["category"] == "VALIDATION_ERROR"
+    assert [a.id for a in fake.accepted] == ["d-1"]
+    [rejection] = fake.rejected
+    assert rejection.request.json()["id"] == "d-2"
+    assert [(r.method, r.url, r.status) for r in fake.requests] == [
+        ("POST", EVENTS, 200),
+        ("POST", EVENTS, 400),
+    ]
+    assert fake.requests[0].json() == deal(fake, "d-1")
+    assert fake.requests[0].headers[
+        "authorization" if "httpx" in send.__name__ else "Authorization"
+    ]
+
+
+def test_fifty_concurrent_async_calls_are_all_stored(fake: FakeHubSpot) -> None:
+    async def send_all() -> list[int]:
+        async with httpx.AsyncClient() as client:
+            answers = await asyncio.gather(
+                *(client.post(EVENTS, json=deal(fake, f"a-{i}"), headers=AUTH) for i in range(50))
+            )
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(send_all()) == [200] * 50
+    assert sorted(a.id for a in fake.accepted) == sorted(f"a-{i}" for i in range(50))
+
+
+@clients
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("https://api.hubspot.com/integrators/timeline/v4/events", "did you mean " + EVENTS),
+        (API + "/crm/v3/objects/contacts", "serves only the timeline APIs"),
+        ("https://api-eu1.hubapi.com/integrators/timeline/v4/events", "did you mean " + EVENTS),
+    ],
+    ids=["hubspot.com", "other-api", "eu1"],
+)
+def test_the_guard_stops_hubspot_requests_the_fake_does_not_serve(
+    fake: FakeHubSpot,
+    send: Callable[[str, dict[str, Any]], tuple[int, bytes]],
+    url: str,
+    hint: str,
+) -> None:
+    with pytest.raises(NetworkGuardError) as stopped:
+        send(url, deal(fake, "d-1"))
+
+    message = str(stopped.value)
+    assert "\n" not in message
+    assert message.startswith(f"pytest-hsevents HSH020/not-served: POST {url}: ")
+    assert "the fake HubSpot does not serve it" in message and hint in message
+    assert "allow_hosts" in message and "hsevents_allow_hosts" in message
+    assert fake.requests == [] and fake.accepted == []
+
+
+@clients
+def test_a_typo_in_a_timeline_path_is_hubspots_own_404(
+    fake: FakeHubSpot, send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    status, body = send(API + "/integrators/timeline/v4/event", deal(fake, "d-1"))
+    assert status == 404
+    assert json.loads(body)["context"]["rules"] == ["HSH006"]
+
+
+@clients
+def test_allowed_hosts_go_on_to_the_real_transport(
+    network_blocked: list[str], send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    with FakeHubSpot(EXAMPLE, allow_hosts=["api.hubspot.com"]), pytest.raises(Exception) as raised:
+        send("https://api.hubspot.com/crm/v3/objects/contacts", {})
+    # it went past the fake as far as the (blocked) name look-up, wrapped by the client
+    chain = [raised.value, raised.value.__cause__, raised.value.__context__]
+    assert any(isinstance(e, NetworkTouched) for e in chain) or "network" in str(raised.value)
+    assert network_blocked and "api.hubspot.com" in network_blocked[0]
+
+
+@clients
+def test_block_network_covers_every_host_but_loopback(
+    network_blocked: list[str], send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    with FakeHubSpot(EXAMPLE, block_network=True), pytest.raises(NetworkGuardError) as stopped:
+        send("https://example.com/hook", {})
+    assert str(stopped.value).startswith("pytest-hsevents HSH021/network-blocked: POST ")
+    assert network_blocked == []
+
+
+@clients
+def test_other_hosts_keep_the_clients_usual_behaviour_once_the_fake_stops(
+    network_blocked: list[str], send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    with FakeHubSpot(EXAMPLE):
+        pass
+    with pytest.raises(Exception) as raised:
+        send(EVENTS, {})
+    assert not isinstance(raised.value, NetworkGuardError)
+    assert network_blocked  # the real transport again: it tried to resolve the host
