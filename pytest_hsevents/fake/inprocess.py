@@ -34,6 +34,8 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 _HUBSPOT_URL = r"https?://(?:[^/?#@]*\.)?(?:hubapi|hubspot)\.com(?::\d+)?(?:[/?#]|$)"
 """HubSpot hosts: handed on by `responses` so that the guard (under it) can refuse them."""
+_REAL_SEND = getattr(responses, "_real_send", None)
+"""requests' own `HTTPAdapter.send`, as responses keeps it."""
 
 
 def _shells(guard: Guard, serve: Callable[[FakeRequest], FakeResponse]) -> list[Callable[[], None]]:
@@ -76,9 +78,8 @@ class FakeHubSpot(FakeInspection):
         self._passthrough = passthrough or block_network
         self.guard = Guard.build(self.base_url, allow_hosts, block=block_network)
         self._mock: responses.RequestsMock | None = None
-        self._registered: list[Any] = []
+        self._attached: list[tuple[responses.RequestsMock, list[Any], tuple[Any, ...]]] = []
         self._undo: list[Callable[[], None]] = []
-        self._passthru_before: tuple[Any, ...] = ()
 
     @property
     def mock(self) -> responses.RequestsMock:
@@ -104,25 +105,39 @@ class FakeHubSpot(FakeInspection):
         if self._mock is not None:
             raise RuntimeError("FakeHubSpot is already started")
         self.reset()
+        send_before = requests.adapters.HTTPAdapter.send
         mock = self._user_mock or responses.RequestsMock(
-            assert_all_requests_are_fired=False,
-            real_adapter_send=requests.adapters.HTTPAdapter.send,  # a mock started before us
+            assert_all_requests_are_fired=False, real_adapter_send=send_before
         )
-        paths = "|".join(re.escape(path) for path in TIMELINE_PATHS)
-        pattern = re.compile(re.escape(self.base_url) + f"(?:{paths})(?:[/?].*)?")
-        self._registered = [
-            mock.add_callback(method, pattern, callback=self._callback, content_type=None)
-            for method in _METHODS
-        ]
-        # What responses does not answer goes on to urllib3, where the guard stands.
-        self._passthru_before = mock.passthru_prefixes
-        handed_on = ".*" if self._passthrough else f"{_HUBSPOT_URL}|{re.escape(self.base_url)}"
-        mock.add_passthru(re.compile(handed_on, re.IGNORECASE))
+        hubspot = f"{_HUBSPOT_URL}|{re.escape(self.base_url)}"
+        # A mock started before us (send_before is its patch) decides on everything else.
+        chained = self._user_mock is None and send_before is not _REAL_SEND
+        self._attached = [(mock, *self._attach(mock, chained or self._passthrough, hubspot))]
+        if self._user_mock is None:
+            # The global mock too, so that a `@responses.activate` begun after us still
+            # sends HubSpot's requests to the fake.
+            self._attached.append((responses.mock, *self._attach(responses.mock, False, hubspot)))
         if self._user_mock is None:
             mock.start()
         self._mock = mock
         self._undo = _shells(self.guard, self._serve)
         return self
+
+    def _attach(
+        self, mock: responses.RequestsMock, everything: bool, hubspot: str
+    ) -> tuple[list[Any], tuple[Any, ...]]:
+        """Register the callbacks on `mock`; what it does not answer of `hubspot` (or
+        everything) goes on to urllib3, where the guard stands. Returns (the callbacks,
+        the passthru prefixes before)."""
+        paths = "|".join(re.escape(path) for path in TIMELINE_PATHS)
+        pattern = re.compile(re.escape(self.base_url) + f"(?:{paths})(?:[/?].*)?")
+        registered = [
+            mock.add_callback(method, pattern, callback=self._callback, content_type=None)
+            for method in _METHODS
+        ]
+        before = mock.passthru_prefixes
+        mock.add_passthru(re.compile(".*" if everything else hubspot, re.IGNORECASE))
+        return registered, before
 
     def _serve(self, request: FakeRequest) -> FakeResponse:
         return handle(self.backend, request)
@@ -136,14 +151,14 @@ class FakeHubSpot(FakeInspection):
         for undo in reversed(self._undo):
             undo()
         self._undo = []
-        mock.passthru_prefixes = self._passthru_before
+        for target, registered, before in self._attached:
+            target.passthru_prefixes = before
+            for callback in registered:
+                target.remove(callback)
+        self._attached = []
         if self._user_mock is None:
             mock.stop(allow_assert=False)
             mock.reset()
-        else:
-            for registered in self._registered:
-                mock.remove(registered)
-        self._registered = []
         stopped(self)
 
     def __enter__(self) -> FakeHubSpot:
