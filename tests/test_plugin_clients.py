@@ -9,7 +9,6 @@ import pytest
 
 from .test_plugin_options import copy_project
 
-pytest.importorskip("pytest_httpx", reason="pytest-httpx is not installed (test extra)")
 pytest.importorskip("respx", reason="respx is not installed (test extra)")
 
 CONFTEST = """
@@ -149,6 +148,7 @@ def test_block_network_marker_and_ini(pytester: pytest.Pytester) -> None:
 def test_pytest_httpx_keeps_its_routes_in_both_orders(
     pytester: pytest.Pytester, order: str
 ) -> None:
+    pytest.importorskip("pytest_httpx", reason="pytest-httpx is not installed (Python >= 3.10)")
     pytester.makepyfile(
         f"""
         import httpx
