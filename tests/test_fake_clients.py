@@ -13,8 +13,7 @@ import pytest
 import requests
 import urllib3
 
-from pytest_hsevents import FakeHubSpot
-from pytest_hsevents.fake.guard import NetworkGuardError
+from pytest_hsevents import FakeHubSpot, NetworkGuardError
 
 from ._network import NetworkTouched, network_blocked
 from ._projects import EXAMPLE

@@ -129,7 +129,7 @@ def test_block_network_marker_and_ini(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pytest, requests
-        from pytest_hsevents.fake.guard import NetworkGuardError
+        from pytest_hsevents import NetworkGuardError
 
         def test_blocked(hsevents_fake):
             with pytest.raises(NetworkGuardError, match="HSH021/network-blocked: GET"):

@@ -20,12 +20,13 @@ __all__ = ["install"]
 
 def _response(answer: FakeResponse, request: httpx.Request) -> httpx.Response:
     return httpx.Response(
-        answer.status, headers=answer.headers, content=answer.body, request=request
+        answer.status, headers=answer.headers, content=answer.body or None, request=request
     )
 
 
 def _fake_request(request: httpx.Request, url: str, body: bytes) -> FakeRequest:
-    return FakeRequest(request.method, url, dict(request.headers.items()), body)
+    # httpx.Headers is this request's own (case-insensitive) mapping: recorded as it is
+    return FakeRequest(request.method, url, request.headers, body)
 
 
 def install(guard: Guard, serve: Serve) -> Callable[[], None]:
