@@ -178,3 +178,25 @@ def test_other_hosts_keep_the_clients_usual_behaviour_once_the_fake_stops(
         send(EVENTS, {})
     assert not isinstance(raised.value, NetworkGuardError)
     assert network_blocked  # the real transport again: it tried to resolve the host
+
+
+def test_a_requests_mock_started_inside_the_fake_reaches_it_through_urllib3(
+    fake: FakeHubSpot,
+) -> None:
+    import responses
+
+    with responses.RequestsMock() as mine:
+        mine.add(responses.GET, "https://other.example/ping", json={"pong": True})
+        mine.add_passthru(API)
+        assert requests.get("https://other.example/ping").json() == {"pong": True}
+        assert requests.post(EVENTS, json=deal(fake, "d-1"), headers=AUTH).status_code == 200
+
+    assert [a.id for a in fake.accepted] == ["d-1"]
+    assert len(fake.requests) == 1  # answered once, by the urllib3 shell
+
+
+def test_a_client_with_its_own_mock_transport_keeps_it(fake: FakeHubSpot) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(418))
+    with httpx.Client(transport=transport) as client:
+        assert client.post(EVENTS, json=deal(fake, "d-1"), headers=AUTH).status_code == 418
+    assert fake.requests == []
