@@ -200,3 +200,27 @@ def test_a_client_with_its_own_mock_transport_keeps_it(fake: FakeHubSpot) -> Non
     with httpx.Client(transport=transport) as client:
         assert client.post(EVENTS, json=deal(fake, "d-1"), headers=AUTH).status_code == 418
     assert fake.requests == []
+
+
+def test_a_client_without_a_shell_meets_the_socket_guard(fake: FakeHubSpot) -> None:
+    """http.client has no shell: the name look-up itself is refused, before any connect."""
+    import http.client
+
+    connection = http.client.HTTPSConnection("api.hubapi.com", timeout=1)
+    with pytest.raises(NetworkGuardError) as stopped:
+        connection.request("POST", "/integrators/timeline/v4/events", body=b"{}")
+    message = str(stopped.value)
+    assert message.startswith("pytest-hsevents HSH020/not-served: a connection to api.hubapi.com")
+    assert "hsevents_allow_hosts = api.hubapi.com" in message
+
+
+def test_block_network_refuses_look_ups_but_loopback(network_blocked: list[str]) -> None:
+    import socket
+
+    with FakeHubSpot(EXAMPLE, block_network=True, allow_hosts=["ok.example"]):
+        with pytest.raises(NetworkGuardError, match="HSH021/network-blocked: a connection"):
+            socket.getaddrinfo("example.com", 443)
+        for allowed in ("127.0.0.1", "localhost", "ok.example"):
+            with pytest.raises(NetworkTouched):  # handed on to the (blocked) real look-up
+                socket.getaddrinfo(allowed, 80)
+    assert len(network_blocked) == 3

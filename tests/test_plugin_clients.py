@@ -17,6 +17,7 @@ import socket
 import pytest
 
 EVENTS = "https://api.hubapi.com/integrators/timeline/v4/events"
+CONTACT = "https://api.hubapi.com/crm/v3/objects/contacts/1"
 AUTH = {"Authorization": "Bearer t"}
 
 
@@ -56,7 +57,7 @@ def test_httpx_and_urllib3_reach_the_fixture_with_the_network_blocked(
         """
         import asyncio, json
         import httpx, urllib3
-        from conftest import AUTH, EVENTS
+        from conftest import AUTH, CONTACT, EVENTS
 
         def test_httpx(hsevents_fake, deal):
             assert httpx.post(EVENTS, json=deal("h"), headers=AUTH).status_code == 200
@@ -152,14 +153,18 @@ def test_pytest_httpx_keeps_its_routes_in_both_orders(
     pytester.makepyfile(
         f"""
         import httpx
-        from conftest import AUTH, EVENTS
+        from conftest import AUTH, CONTACT, EVENTS
 
         def test_both({order}, deal):
             httpx_mock.add_response(url="https://other.example/ping", json={{"pong": True}})
+            httpx_mock.add_response(url=CONTACT, json={{"id": "1"}})  # HubSpot, not timeline
             assert httpx.get("https://other.example/ping").json() == {{"pong": True}}
+            assert httpx.get(CONTACT).json() == {{"id": "1"}}
             assert httpx.post(EVENTS, json=deal(), headers=AUTH).status_code == 200
             assert len(hsevents_fake.accepted) == 1
-            assert [str(r.url) for r in httpx_mock.get_requests()] == ["https://other.example/ping"]
+            assert [str(r.url) for r in httpx_mock.get_requests()] == [
+                "https://other.example/ping", CONTACT
+            ]
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
@@ -174,18 +179,20 @@ def test_respx_keeps_its_routes_in_both_orders(
     pytester.makepyfile(
         f"""
         import asyncio, httpx, pytest, respx
-        from conftest import AUTH, EVENTS
+        from conftest import AUTH, CONTACT, EVENTS
 
         @pytest.fixture
         def respx_router():
             # respx patching httpx after the fake must hand HubSpot's requests back to it
             with respx.mock(using={using!r}, assert_all_called=False) as router:
-                router.route(host="api.hubapi.com").pass_through()
+                router.route(host="api.hubapi.com", path__startswith="/integrators/").pass_through()
                 yield router
 
         def test_both({order}, deal):
             route = respx_router.get("https://other.example/ping").respond(json={{"pong": 1}})
+            respx_router.get(CONTACT).respond(json={{"id": "1"}})
             assert httpx.get("https://other.example/ping").json() == {{"pong": 1}}
+            assert httpx.get(CONTACT).json() == {{"id": "1"}}
             assert httpx.post(EVENTS, json=deal(), headers=AUTH).status_code == 200
 
             async def send():
@@ -204,7 +211,7 @@ def test_responses_keeps_its_routes_in_both_orders(pytester: pytest.Pytester, st
     pytester.makepyfile(
         f"""
         import pytest, requests, responses
-        from conftest import AUTH, EVENTS
+        from conftest import AUTH, CONTACT, EVENTS
 
         @pytest.fixture
         def started_first():
@@ -213,7 +220,9 @@ def test_responses_keeps_its_routes_in_both_orders(pytester: pytest.Pytester, st
 
         def check(fake, deal, mock):
             mock.add(responses.GET, "https://other.example/ping", json={{"pong": True}})
+            mock.add(responses.GET, CONTACT, json={{"id": "1"}})
             assert requests.get("https://other.example/ping").json() == {{"pong": True}}
+            assert requests.get(CONTACT).json() == {{"id": "1"}}
             assert requests.post(EVENTS, json=deal(), headers=AUTH).status_code == 200
             assert len(fake.accepted) == 1
 

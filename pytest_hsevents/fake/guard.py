@@ -3,7 +3,9 @@
 Every transport shell asks `Guard.fakes(method, url)` before anything touches a socket: True
 means "answer from the backend", False "hand it on as the client would", and a request to a
 HubSpot host the fake does not serve (or any host, with `block_network`) raises
-`NetworkGuardError` at once, with no connection and no DNS look-up.
+`NetworkGuardError` at once, with no connection and no DNS look-up, unless another mock sits
+below the shell: then that mock answers it (the user's own routes), and `refuse_connection`,
+called by the socket guard on every name look-up, stops whatever would go on to the network.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "NetworkGuardError",
     "Serve",
     "is_hubspot_host",
+    "is_original",
 ]
 
 Serve = Callable[[FakeRequest], FakeResponse]
@@ -53,6 +56,11 @@ class NetworkGuardError(pytest.fail.Exception):  # type: ignore[name-defined,mis
         return self.message
 
 
+def is_original(method: object, package: str) -> bool:
+    """True when `method` is `package`'s own code, not a mock's patch put in its place."""
+    return str(getattr(method, "__module__", "")).split(".")[0] == package
+
+
 def is_hubspot_host(host: str) -> bool:
     """api.hubapi.com, api.hubspot.com, api-eu1.hubapi.com and every other HubSpot host."""
     host = host.lower().rstrip(".")
@@ -73,6 +81,7 @@ class Guard:
 
     base_url: str
     """The origin the fake answers on: scheme://host[:port], lower case."""
+    base_host: str
     fake_prefixes: tuple[str, ...]
     allow_hosts: frozenset[str] = frozenset()
     block_network: bool = False
@@ -80,12 +89,20 @@ class Guard:
     @classmethod
     def build(cls, base_url: str, allow_hosts: Iterable[str] = (), *, block: bool) -> Guard:
         parts = urlsplit(base_url)
-        origin = _origin(parts.scheme, parts.hostname or "", parts.port)
+        host = (parts.hostname or "").lower()
+        origin = _origin(parts.scheme, host, parts.port)
         prefixes = tuple(origin + path for path in TIMELINE_PATHS)
-        return cls(origin, prefixes, frozenset(h.lower() for h in allow_hosts), block)
+        return cls(origin, host, prefixes, frozenset(h.lower() for h in allow_hosts), block)
 
-    def fakes(self, method: str, url: str) -> bool:
-        """True when the fake answers `url`; False to let it pass; raises when blocked."""
+    def fakes(
+        self, method: str, url: str, mocked_below: Callable[[], bool] = lambda: False
+    ) -> bool:
+        """True when the fake answers `url`; False to let it pass; raises when blocked.
+
+        `mocked_below()`: the shell hands on to another mock, not to the client's own
+        transport. Then a request the fake does not serve goes to that mock (the user's own
+        routes for HubSpot's other APIs keep working), and the socket guard stands behind it.
+        """
         if url.startswith(self.fake_prefixes):
             return True
         parts = urlsplit(url)
@@ -95,22 +112,39 @@ class Guard:
             return True  # the same origin spelt differently (case, default port)
         if host in self.allow_hosts:
             return False
-        if origin == self.base_url or is_hubspot_host(host):
-            raise NetworkGuardError(self._refusal("HSH020", method, url, parts.path, host))
-        if self.block_network and host not in _LOOPBACK:
-            raise NetworkGuardError(self._refusal("HSH021", method, url, parts.path, host))
-        return False
-
-    def _refusal(self, rule_id: str, method: str, url: str, path: str, host: str) -> str:
+        rule_id = self._refused(host, origin)
+        if rule_id is None or mocked_below():
+            return False
         if rule_id == "HSH021":
             why = "the network is blocked (block_network) and this host is not allowed"
-        elif path.startswith(TIMELINE_PATHS):
-            why = f"the fake serves {self.base_url}; did you mean {self.base_url}{path}?"
+        elif parts.path.startswith(TIMELINE_PATHS):
+            why = f"the fake serves {self.base_url}; did you mean {self.base_url}{parts.path}?"
         else:
             why = f"it serves only the timeline APIs on {self.base_url}"
-        rule = RULES[rule_id]
-        return (
-            f"pytest-hsevents {rule.slug}: {method.upper()} {url}: the fake HubSpot does not "
-            f"serve it ({why}). To let {host} through: FakeHubSpot(allow_hosts=[{host!r}]), "
-            f"@pytest.mark.hsevents(allow_hosts=[{host!r}]) or ini hsevents_allow_hosts = {host}"
-        )
+        raise NetworkGuardError(_refusal(rule_id, f"{method.upper()} {url}", why, host))
+
+    def _refused(self, host: str, origin: str | None = None) -> str | None:
+        """The rule a request or connection to `host` breaks, if any."""
+        if host in self.allow_hosts:
+            return None
+        if host == self.base_host or origin == self.base_url or is_hubspot_host(host):
+            return "HSH020"
+        if self.block_network and host not in _LOOPBACK:
+            return "HSH021"
+        return None
+
+    def refuse_connection(self, host: str, port: object) -> None:
+        """The socket guard's check: raise for a connection the fake may not let happen."""
+        rule_id = self._refused(host.lower().rstrip("."))
+        if rule_id is not None:
+            why = "a mock or client in front of the fake let it through to the network"
+            raise NetworkGuardError(_refusal(rule_id, f"a connection to {host}:{port}", why, host))
+
+
+def _refusal(rule_id: str, what: str, why: str, host: str) -> str:
+    rule = RULES[rule_id]
+    return (
+        f"pytest-hsevents {rule.slug}: {what}: the fake HubSpot does not serve it ({why}). "
+        f"To let {host} through: FakeHubSpot(allow_hosts=[{host!r}]), "
+        f"@pytest.mark.hsevents(allow_hosts=[{host!r}]) or ini hsevents_allow_hosts = {host}"
+    )

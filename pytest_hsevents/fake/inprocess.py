@@ -20,7 +20,7 @@ import responses
 
 from ..model import Project
 from ..settings import Settings
-from . import transport_urllib3
+from . import _socket_guard, transport_urllib3
 from ._stops import stopped
 from .backend import HubSpotBackend
 from .guard import TIMELINE_PATHS, Guard
@@ -39,8 +39,9 @@ _REAL_SEND = getattr(responses, "_real_send", None)
 
 
 def _shells(guard: Guard, serve: Callable[[FakeRequest], FakeResponse]) -> list[Callable[[], None]]:
-    """Install every transport shell there is a client for; returns their uninstallers."""
-    undo = [transport_urllib3.install(guard, serve)]
+    """Install the socket guard and every transport shell there is a client for; returns
+    their uninstallers."""
+    undo = [_socket_guard.install(guard), transport_urllib3.install(guard, serve)]
     try:
         from . import transport_httpx
     except ImportError:  # httpx is not installed: nothing to fake

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import httpcore
 import httpx
 
-from .guard import Guard, Serve
+from .guard import Guard, Serve, is_original
 from .handlers import FakeRequest, FakeResponse
 
 __all__ = ["install"]
@@ -34,9 +35,17 @@ def install(guard: Guard, serve: Serve) -> Callable[[], None]:
     sync_before: Any = httpx.HTTPTransport.handle_request
     async_before: Any = httpx.AsyncHTTPTransport.handle_async_request
 
+    def sync_mocked() -> bool:  # respx's default mocker sits under the transport, in httpcore
+        pool = httpcore.ConnectionPool.handle_request
+        return not (is_original(sync_before, "httpx") and is_original(pool, "httpcore"))
+
+    def async_mocked() -> bool:
+        pool = httpcore.AsyncConnectionPool.handle_async_request
+        return not (is_original(async_before, "httpx") and is_original(pool, "httpcore"))
+
     def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
-        if not guard.fakes(request.method, url):
+        if not guard.fakes(request.method, url, sync_mocked):
             return sync_before(transport, request)  # type: ignore[no-any-return]
         return _response(serve(_fake_request(request, url, request.read())), request)
 
@@ -44,7 +53,7 @@ def install(guard: Guard, serve: Serve) -> Callable[[], None]:
         transport: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
         url = str(request.url)
-        if not guard.fakes(request.method, url):
+        if not guard.fakes(request.method, url, async_mocked):
             return await async_before(transport, request)  # type: ignore[no-any-return]
         body = await request.aread()
         return _response(serve(_fake_request(request, url, body)), request)

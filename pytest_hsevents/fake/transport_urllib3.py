@@ -15,7 +15,7 @@ from typing import Any, Callable
 from urllib3 import HTTPResponse
 from urllib3.connectionpool import HTTPConnectionPool
 
-from .guard import DEFAULT_PORTS, Guard, Serve
+from .guard import DEFAULT_PORTS, Guard, Serve, is_original
 from .handlers import FakeRequest
 
 __all__ = ["install"]
@@ -46,6 +46,9 @@ def install(guard: Guard, serve: Serve) -> Callable[[], None]:
     """Answer `guard`'s requests with `serve` from now on; returns the function undoing it."""
     before: Any = HTTPConnectionPool.urlopen
 
+    def mocked() -> bool:
+        return not is_original(before, "urllib3")
+
     def urlopen(
         pool: HTTPConnectionPool,
         method: str,
@@ -56,7 +59,7 @@ def install(guard: Guard, serve: Serve) -> Callable[[], None]:
         **kwargs: Any,
     ) -> Any:
         full = _url(pool, url)
-        if not guard.fakes(method, full):
+        if not guard.fakes(method, full, mocked):
             return before(pool, method, url, body, headers, *args, **kwargs)
         sent = dict(headers) if headers is not None else dict(pool.headers)
         answer = serve(FakeRequest(method, full, sent, body_bytes(body)))
