@@ -77,7 +77,7 @@ class FakeHubSpot(FakeInspection):
         self.base_url = base_url.rstrip("/")
         self._user_mock = mock
         self._passthrough = passthrough or block_network
-        self.guard = Guard.build(self.base_url, allow_hosts, block=block_network)
+        self._guard = Guard.build(self.base_url, allow_hosts, block=block_network)
         self._mock: responses.RequestsMock | None = None
         self._attached: list[tuple[responses.RequestsMock, list[Any], tuple[Any, ...]]] = []
         self._undo: list[Callable[[], None]] = []
@@ -121,7 +121,7 @@ class FakeHubSpot(FakeInspection):
         if self._user_mock is None:
             mock.start()
         self._mock = mock
-        self._undo = _shells(self.guard, self._serve)
+        self._undo = _shells(self._guard, self._serve)
         return self
 
     def _attach(
