@@ -224,3 +224,17 @@ def test_block_network_refuses_look_ups_but_loopback(network_blocked: list[str])
             with pytest.raises(NetworkTouched):  # handed on to the (blocked) real look-up
                 socket.getaddrinfo(allowed, 80)
     assert len(network_blocked) == 3
+
+
+@clients
+def test_the_decorator_form_fakes_every_client_too(
+    network_blocked: list[str], send: Callable[[str, dict[str, Any]], tuple[int, bytes]]
+) -> None:
+    fake = FakeHubSpot(EXAMPLE)
+
+    @fake
+    def sync_a_deal() -> tuple[int, bytes]:
+        return send(EVENTS, deal(fake, "dec-1"))
+
+    assert sync_a_deal() == (200, b"")
+    assert [a.id for a in fake.accepted] == ["dec-1"] and network_blocked == []
