@@ -15,6 +15,7 @@ import httpx
 
 from .guard import Guard, Serve, is_original
 from .handlers import FakeRequest, FakeResponse
+from .records import Headers
 
 __all__ = ["install"]
 
@@ -26,8 +27,10 @@ def _response(answer: FakeResponse, request: httpx.Request) -> httpx.Response:
 
 
 def _fake_request(request: httpx.Request, url: str, body: bytes) -> FakeRequest:
-    # httpx.Headers is this request's own (case-insensitive) mapping: recorded as it is
-    return FakeRequest(request.method, url, request.headers, body)
+    # Looked up in any letter case, listed as the client spelt them (as requests' and the
+    # server's are); httpx.Headers itself re-checks its encoding on every look-up.
+    pairs = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
+    return FakeRequest(request.method, url, Headers(pairs), body)
 
 
 def install(guard: Guard, serve: Serve) -> Callable[[], None]:

@@ -17,6 +17,7 @@ from urllib3.connectionpool import HTTPConnectionPool
 
 from .guard import DEFAULT_PORTS, Guard, Serve, is_original
 from .handlers import FakeRequest
+from .records import Headers
 
 __all__ = ["install"]
 
@@ -61,7 +62,7 @@ def install(guard: Guard, serve: Serve) -> Callable[[], None]:
         full = _url(pool, url)
         if not guard.fakes(method, full, mocked):
             return before(pool, method, url, body, headers, *args, **kwargs)
-        sent = dict(headers) if headers is not None else dict(pool.headers)
+        sent = Headers((headers if headers is not None else pool.headers).items())
         answer = serve(FakeRequest(method, full, sent, body_bytes(body)))
         return HTTPResponse(
             body=io.BytesIO(answer.body),
