@@ -79,7 +79,7 @@ class FakeHubSpot(FakeInspection):
         self._passthrough = passthrough or block_network
         self._guard = Guard.build(self.base_url, allow_hosts, block=block_network)
         self._mock: responses.RequestsMock | None = None
-        self._attached: list[tuple[responses.RequestsMock, list[Any], tuple[Any, ...]]] = []
+        self._attached: list[tuple[responses.RequestsMock, list[Any], Any]] = []
         self._undo: list[Callable[[], None]] = []
 
     @property
@@ -126,19 +126,19 @@ class FakeHubSpot(FakeInspection):
 
     def _attach(
         self, mock: responses.RequestsMock, everything: bool, hubspot: str
-    ) -> tuple[list[Any], tuple[Any, ...]]:
+    ) -> tuple[list[Any], Any]:
         """Register the callbacks on `mock`; what it does not answer of `hubspot` (or
         everything) goes on to urllib3, where the guard stands. Returns (the callbacks,
-        the passthru prefixes before)."""
+        the passthru prefix added)."""
         paths = "|".join(re.escape(path) for path in TIMELINE_PATHS)
         pattern = re.compile(re.escape(self.base_url) + f"(?:{paths})(?:[/?].*)?")
         registered = [
             mock.add_callback(method, pattern, callback=self._callback, content_type=None)
             for method in _METHODS
         ]
-        before = mock.passthru_prefixes
-        mock.add_passthru(re.compile(".*" if everything else hubspot, re.IGNORECASE))
-        return registered, before
+        prefix = re.compile(".*" if everything else hubspot, re.IGNORECASE)
+        mock.add_passthru(prefix)
+        return registered, prefix
 
     def _serve(self, request: FakeRequest) -> FakeResponse:
         return handle(self.backend, request)
@@ -152,8 +152,8 @@ class FakeHubSpot(FakeInspection):
         for undo in reversed(self._undo):
             undo()
         self._undo = []
-        for target, registered, before in self._attached:
-            target.passthru_prefixes = before
+        for target, registered, prefix in self._attached:
+            target.passthru_prefixes = tuple(p for p in target.passthru_prefixes if p is not prefix)
             for callback in registered:
                 target.remove(callback)
         self._attached = []
