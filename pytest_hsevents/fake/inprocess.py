@@ -118,7 +118,6 @@ class FakeHubSpot(FakeInspection):
             # The global mock too, so that a `@responses.activate` begun after us still
             # sends HubSpot's requests to the fake.
             self._attached.append((responses.mock, *self._attach(responses.mock, False, hubspot)))
-        if self._user_mock is None:
             mock.start()
         self._mock = mock
         self._undo = _shells(self._guard, self._serve)
