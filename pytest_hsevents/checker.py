@@ -160,7 +160,8 @@ def _check_config(source: Source, config: object, settings: Settings) -> list[_T
 def _check_template(use: _TemplateUse, info: TemplateInfo) -> None:
     source, key, where, names = use.source, use.key, use.where, use.names
     if info.error:
-        source.report("HST001", f"{key} is not valid Handlebars: {info.error}", where)
+        what = "is not valid Handlebars" if info.rule == "HST001" else "cannot be used"
+        source.report(info.rule, f"{key} {what}: {info.error}", where)
         return
     for path in info.references:
         head = path[0]

@@ -386,6 +386,41 @@ _ALL: tuple[Rule, ...] = (
         "extraData is only available to detailTemplate.",
         DOC,
     ),
+    Rule(
+        "HST004",
+        "template-too-large-to-parse",
+        T,
+        E,
+        "A template over 100,000 characters is not parsed (HubSpot's own limits are far lower).",
+        "pytest-hsevents (a bound on the cost of checking a template)",
+    ),
+    Rule(
+        "HST005",
+        "template-nesting",
+        T,
+        E,
+        "Blocks and subexpressions nest at most 32 deep.",
+        "pytest-hsevents (a bound on the cost of rendering a template)",
+        400,
+    ),
+    Rule(
+        "HST006",
+        "render-iterations",
+        T,
+        E,
+        "One render loops (#each, blocks over lists) at most 10,000 times.",
+        "pytest-hsevents (a bound on the cost of rendering a template)",
+        400,
+    ),
+    Rule(
+        "HST007",
+        "render-output-size",
+        T,
+        E,
+        "One render writes at most 100,000 characters.",
+        "pytest-hsevents (a bound on the cost of rendering a template)",
+        400,
+    ),
     # --- app and project ---------------------------------------------------------------
     Rule(
         "HSA001",
@@ -819,6 +854,16 @@ _ALL: tuple[Rule, ...] = (
         E,
         "An app has at most 750 event templates.",
         "HubSpot docs: Timeline events",
+        400,
+    ),
+    Rule(
+        "HSV014",
+        "v3-template-too-long",
+        V,
+        E,
+        "headerTemplate has at most 1,000 characters and detailTemplate at most 10,000, as "
+        "for app events; a template nests blocks at most 32 deep.",
+        "pytest-hsevents (v3 states no limit; the app-events limits apply)",
         400,
     ),
 )

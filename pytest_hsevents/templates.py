@@ -1,34 +1,59 @@
 """Timeline card templates: parse them to check their references, render them as HubSpot does.
 
-HubSpot renders Markdown + Handlebars. pybars3 (the Handlebars implementation for Python)
-renders accepted occurrences and is the authority on what a template refers to and whether it
-parses: its verdict is the one its compiler reaches (which first strips `~` whitespace control,
-as handlebars.js does). pybars3 parses with a PEG interpreter (~5 ms a template), so templates
-are first read by lark's LALR parser with a grammar transcribed from handlebars.js' own
-(handlebars.lark), narrowed to what both read alike; pybars3 decides only what that grammar
-does not accept. pybars' compiler keeps state on the class, hence the lock.
+HubSpot renders Markdown + Handlebars. The kit reads Handlebars with its own grammar,
+transcribed from handlebars.js 4.7's (`handlebars.lark`, lark's LALR parser) and renders with an
+interpreter over that tree (`_hbs_render`) that looks up JSON data only: no template text is
+ever compiled or run, and each render is bounded (`MAX_ITERATIONS`, `MAX_OUTPUT`). Both answer
+as handlebars.js does (the differential tests hold them to it). Parsing and rendering hold no
+lock: the parsed trees are immutable and shared by threads.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
-from lark import Lark, LarkError, Token, Transformer
+from ._hbs_parse import (
+    MAX_NESTING,
+    Block,
+    Expression,
+    Mustache,
+    Path,
+    Program,
+    SubExpression,
+    TemplateSyntaxError,
+    _parser,
+    parse,
+)
+from ._hbs_render import MAX_ITERATIONS, MAX_OUTPUT, RenderError, RenderLimitError, render
 
-__all__ = ["TemplateInfo", "parse_template", "parse_templates", "render_template"]
+__all__ = [
+    "MAX_ITERATIONS",
+    "MAX_NESTING",
+    "MAX_OUTPUT",
+    "MAX_PARSE_CHARS",
+    "RENDER_RULES",
+    "Rendered",
+    "TemplateInfo",
+    "parse_template",
+    "parse_templates",
+    "render_template",
+    "render_with_problem",
+]
 
-_COMPILE_LOCK = threading.Lock()
+MAX_PARSE_CHARS = 100_000
+"""Longer templates are not parsed (HST004): HubSpot's own limits are 1,000 and 10,000."""
+
+RENDER_RULES = frozenset({"HST006", "HST007"})
+"""Template rules only a render can break (the checker cannot see them; the fake reports them)."""
+
 _SCOPE_CHANGING_BLOCKS = frozenset({"each", "with"})
-_GRAMMAR = Path(__file__).with_name("handlebars.lark")
 
 References = tuple[tuple[str, ...], ...]
 
@@ -40,90 +65,70 @@ class TemplateInfo:
     references: References = ()
     error: str | None = None
     error_offset: int = 0
+    rule: str = "HST001"
+    """The rule `error` breaks: HST001 (syntax), HST004 (size) or HST005 (nesting)."""
 
 
-# pybars' tree: the references it yields are what the checker reports, so they are the contract.
+@dataclass(frozen=True)
+class Rendered:
+    """A render's text, or the rule and message of why there is none."""
+
+    text: str | None
+    rule: str | None = None
+    message: str | None = None
 
 
-def _paths(node: Any) -> References:
-    """Top-level-scope paths used by a pybars tree node (skips the inside of #each/#with)."""
-    if not isinstance(node, (list, tuple)) or not node:
+def _segments(path: Path) -> tuple[str, ...]:
+    """A path as the checker names it: `../` is '@_parent', `this.` stays, data gets '@'."""
+    if not path.parts:
         return ()
-    kind = node[0]
-    if kind == "path":
-        segments = tuple(s for s in node[1] if s)
-        return (segments,) if segments else ()
-    if kind == "template":
-        return _all_paths(node[1:])
-    if kind in ("escapedexpand", "expand"):
-        path, arguments = node[1], node[2]
-        if arguments:  # a helper call: its arguments are the references
-            return _all_paths(arguments)
-        return _paths(path)
-    if kind in ("block", "invertedblock"):
-        _, name, arguments, body, alternative = node
-        inside = () if name in _SCOPE_CHANGING_BLOCKS else _paths(body)
-        return _all_paths(arguments) + inside + _paths(alternative)
-    if kind == "kwparam":
-        return _paths(node[2])
-    if kind == "subexpr":
-        return _all_paths(node[2])
-    return ()
+    head = ("@_parent",) * path.depth
+    if path.original.startswith("this"):
+        head += ("this",)
+    first, *rest = path.parts
+    return (*head, "@" + first if path.data else first, *rest)
 
 
-def _all_paths(nodes: Any) -> References:
-    return tuple(path for node in nodes for path in _paths(node))
+def _expression_references(expression: Expression) -> Iterator[tuple[str, ...]]:
+    if isinstance(expression, Path):
+        segments = _segments(expression)
+        if segments:
+            yield segments
+    elif isinstance(expression, SubExpression):
+        yield from _arguments_references(expression.params, expression.hash)
 
 
-@lru_cache(maxsize=1)
-def _compiler() -> Any:
-    """pybars3's compiler, imported on first need: building its grammar costs ~0.3 s."""
-    from pybars import Compiler
-
-    return Compiler()
-
-
-# '{{~' and '~}}' with the whitespace they strip, as handlebars.js strips it.
-_WHITESPACE_CONTROL = re.compile(r"\s*\{\{~|~\}\}\s*")
+def _arguments_references(
+    params: tuple[Expression, ...], hash_: tuple[tuple[str, Expression], ...]
+) -> Iterator[tuple[str, ...]]:
+    for param in params:
+        yield from _expression_references(param)
+    for _, value in hash_:
+        yield from _expression_references(value)
 
 
-def _tildes_applied(text: str) -> str:
-    """`text` with `~` whitespace control applied, before pybars sees it.
-
-    pybars' compiler does this too, but its rule for tags alone on a line can match first and
-    then leave the whitespace a '~' strips (handlebars.js strips it).
-    """
-    return _WHITESPACE_CONTROL.sub(lambda match: match.group().strip().replace("~", ""), text)
-
-
-def _pybars_info(text: str) -> TemplateInfo:
-    """What pybars' compiler makes of `text`: the authority every fast answer must agree with."""
-    # what it parses: `text` less '~' and some whitespace, nothing else
-    source = _compiler().whitespace_control(_tildes_applied(text))
-    try:
-        parser = _compiler()._handlebars(source)
-        tree, _ = parser.apply("template")
-    except Exception as error:  # pybars raises its parser's own error types
-        return TemplateInfo(error=f"cannot parse: {error}")
-    consumed = parser.input.position  # it stops before a tag it cannot read
-    if consumed < len(source):
-        return _malformed_at(text, _original_offset(text, source, consumed))
-    return TemplateInfo(references=tuple(dict.fromkeys(_paths(tree))))
+def _references(program: Program | None) -> Iterator[tuple[str, ...]]:
+    """Top-level-scope paths: a helper call's arguments, a plain mustache's path, and what
+    blocks other than #each/#with contain (those two change the scope)."""
+    for node in program or ():
+        if isinstance(node, Mustache):
+            if node.params or node.hash:
+                yield from _arguments_references(node.params, node.hash)
+            else:
+                yield from _expression_references(node.path)
+        elif isinstance(node, Block):
+            yield from _arguments_references(node.params, node.hash)
+            if node.path.original not in _SCOPE_CHANGING_BLOCKS:
+                yield from _references(node.program)
+            yield from _references(node.inverse)
 
 
-def _original_offset(text: str, kept: str, offset: int) -> int:
-    """Where `kept[offset]` is in `text`, `kept` being `text` with some characters deleted.
-
-    Greedy matching is exact for a character that is never deleted, such as the '{' of the
-    tag pybars stops at (whitespace control deletes only whitespace and '~').
-    """
-    position = 0
-    for char in kept[: offset + 1]:
-        position = text.index(char, position) + 1
-    return position - 1
-
-
-def _malformed_at(text: str, offset: int) -> TemplateInfo:
+def _error_info(text: str, error: TemplateSyntaxError) -> TemplateInfo:
+    offset = error.offset
+    if error.rule != "HST001":
+        return TemplateInfo(error=str(error), error_offset=offset, rule=error.rule)
+    if str(error) != "malformed":
+        return TemplateInfo(error=f"{error} at character {offset + 1}", error_offset=offset)
     snippet = text[offset : offset + 30].split("\n", 1)[0]
     return TemplateInfo(
         error=f"unclosed or malformed tag at character {offset + 1}: {snippet!r}",
@@ -131,143 +136,21 @@ def _malformed_at(text: str, offset: int) -> TemplateInfo:
     )
 
 
-# The fast path: lark reads the template with handlebars.lark and these callbacks (run while it
-# parses) compute the references pybars would report, or give up on what the grammar cannot rule
-# out: those templates go to pybars.
-
-
-class _Undecided(Exception):
-    """The grammar accepts the template but pybars or handlebars.js may not: pybars decides."""
-
-
-@dataclass(frozen=True)
-class _Path:
-    segments: tuple[str, ...]  # as pybars splits and names them
-    text: str
-
-
-@dataclass(frozen=True)
-class _Call:
-    arguments: int
-    references: References
-
-
-Argument = Union[_Path, References]
-# pybars reads a param starting like a number or keyword as that literal, then wants a space.
-_LITERAL = re.compile(r"(?:-?[0-9]+|true|false|null|undefined)\Z")
-_LITERAL_START = re.compile(r"-?[0-9]|true|false|null|undefined")
-
-
-class _References(Transformer[Token, References]):
-    """Rule callbacks for handlebars.lark, named after its rules."""
-
-    def path(self, tokens: list[Token]) -> _Path:
-        """pybars' segments: '../' is one segment ('@_parent'), '.', '/' and '..' none.
-
-        handlebars.js allows '.', '..' and 'this' only before the first name; pybars cannot
-        read a segment `else` where `{{else}}` could stand.
-        """
-        segments: list[str] = []
-        named = False
-        for index, token in enumerate(tokens):
-            kind = token.type
-            if kind == "SEP":
-                continue
-            if kind in ("DOT", "DOTDOT") or token == "this":
-                if named:
-                    raise _Undecided(f"{token!r} after a name")
-                if kind == "DOTDOT" and tokens[index + 1 : index + 2] == ["/"]:
-                    segments.append("@_parent")
-                elif token == "this":
-                    segments.append("this")
-                continue
-            if token == "else":
-                raise _Undecided("a segment 'else'")
-            named = True
-            segments.append(str(token))
-        last = tokens[-1]
-        if (len(tokens) > 1 or last.type == "DATA_ID") and _LITERAL.match(last.lstrip("@")):
-            raise _Undecided("handlebars.js reads a number or keyword there, not a name")
-        return _Path(tuple(segments), "".join(tokens))
-
-    def param(self, children: list[Argument]) -> References:
-        return _argument(children)
-
-    def pair(self, children: list[Any]) -> References:
-        return _argument(children[1:])
-
-    def call(self, arguments: list[References]) -> _Call:
-        return _Call(len(arguments), tuple(p for argument in arguments for p in argument))
-
-    def sexpr(self, children: list[Any]) -> References:
-        _, call = children
-        return call.references  # type: ignore[no-any-return]
-
-    def mustache(self, children: list[Any]) -> References:
-        _, path, call, _ = children
-        if call.arguments:  # a helper call: its arguments are the references
-            return call.references  # type: ignore[no-any-return]
-        return (path.segments,) if path.segments else ()
-
-    def block(self, children: list[Any]) -> References:
-        name, call, body = children[1], children[2], children[4]
-        alternative = children[6] if len(children) == 8 else ()
-        closing = children[-1].strip("{~/}")
-        if name == "else" or closing != name:
-            raise _Undecided(f"block {name!r} closed by {closing!r}")
-        inside = () if name in _SCOPE_CHANGING_BLOCKS else body
-        return call.references + inside + alternative  # type: ignore[no-any-return]
-
-    def program(self, statements: list[References]) -> References:
-        return tuple(p for statement in statements for p in statement)
-
-    def start(self, children: list[References]) -> References:
-        return children[0]
-
-
-def _argument(children: list[Argument]) -> References:
-    """References of a param or hash value (no child: a string, which the grammar drops)."""
-    if not children:
-        return ()
-    value = children[0]
-    if not isinstance(value, _Path):
-        return value
-    if _LITERAL.match(value.text):
-        return ()
-    if _LITERAL_START.match(value.text):
-        raise _Undecided(f"{value.text!r} starts like a literal")
-    return (value.segments,) if value.segments else ()
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    """lark's LALR parser for handlebars.lark, built on first use (its tables cached on disk)."""
-    return Lark(
-        _GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        transformer=_References(),
-        cache=True,
-    )
-
-
-def _lark_references(text: str) -> References | None:
-    """The references pybars would report, read by lark; None if pybars has to decide."""
-    try:
-        references: References = _parser().parse(text)  # type: ignore[assignment]
-    except (LarkError, _Undecided):
-        return None
-    return tuple(dict.fromkeys(references))
-
-
 @lru_cache(maxsize=4096)
 def parse_template(text: str) -> TemplateInfo:
     """Parse a template once; the result is cached because projects repeat templates."""
     if "{{" not in text:
         return TemplateInfo()
-    references = _lark_references(text)
-    if references is not None:
-        return TemplateInfo(references=references)
-    return _pybars_info(text)
+    if len(text) > MAX_PARSE_CHARS:
+        return TemplateInfo(
+            error=f"{len(text):,} characters; templates over {MAX_PARSE_CHARS:,} are not parsed",
+            rule="HST004",
+        )
+    try:
+        program = parse(text, control_whitespace=False)
+    except TemplateSyntaxError as error:
+        return _error_info(text, error)
+    return TemplateInfo(references=tuple(dict.fromkeys(_references(program))))
 
 
 PARALLEL_MIN_TEMPLATES = 400
@@ -336,24 +219,37 @@ def _can_fork() -> bool:
     return len(os.sched_getaffinity(0)) > 1
 
 
-def _format_date(this: object, value: object = None, *args: object) -> str:
-    return "" if value is None else str(value)
-
-
-_HELPERS: Mapping[str, Callable[..., object]] = {"formatDate": _format_date}
-
-
 @lru_cache(maxsize=1024)
-def _compiled(text: str) -> Callable[..., str]:
-    with _COMPILE_LOCK:
-        return _compiler().compile(_tildes_applied(text))  # type: ignore[no-any-return]
-
-
-def render_template(text: str | None, context: Mapping[str, object]) -> str | None:
-    """Render as HubSpot's timeline would; None when there is no template or it is broken."""
-    if not text:
-        return None
+def _compiled(text: str) -> Program | TemplateSyntaxError:
+    if len(text) > MAX_PARSE_CHARS:
+        message = f"templates over {MAX_PARSE_CHARS:,} characters are not parsed"
+        return TemplateSyntaxError(message, 0, "HST004")
     try:
-        return str(_compiled(text)(dict(context), helpers=_HELPERS))
-    except Exception:  # pybars raises its own error types, and any a helper raises
-        return None
+        return parse(text)
+    except TemplateSyntaxError as error:
+        return error
+
+
+def render_with_problem(text: str | None, context: Mapping[str, Any]) -> Rendered:
+    """Render as HubSpot's timeline would, or say which rule stopped it.
+
+    A template that does not parse or throws in handlebars.js (a missing helper) has no text
+    and no rule (HubSpot shows a broken card); one past a limit names HST004-HST007.
+    """
+    if not text:
+        return Rendered(None)
+    program = _compiled(text)
+    if isinstance(program, TemplateSyntaxError):
+        rule = None if program.rule == "HST001" else program.rule
+        return Rendered(None, rule, str(program))
+    try:
+        return Rendered(render(program, dict(context)))
+    except RenderLimitError as error:
+        return Rendered(None, error.rule, str(error))
+    except RenderError as error:
+        return Rendered(None, None, str(error))
+
+
+def render_template(text: str | None, context: Mapping[str, Any]) -> str | None:
+    """Render as HubSpot's timeline would; None when there is no template or it is broken."""
+    return render_with_problem(text, context).text

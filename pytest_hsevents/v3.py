@@ -24,6 +24,7 @@ from .occurrences import (
 )
 from .rules import RULES
 from .settings import Settings
+from .templates import parse_template as parse_handlebars
 
 __all__ = [
     "EVENT_FIELDS",
@@ -158,6 +159,10 @@ def parse_token(raw: object, pointer: str = "") -> tuple[EventProperty | None, l
     )
 
 
+TEMPLATE_LIMITS = {"headerTemplate": 1_000, "detailTemplate": 10_000}
+"""v3 states no limits; HubSpot's app-events limits apply (docs/decisions.md)."""
+
+
 def parse_template(
     raw: object, template_id: str, app_id: str, now: str
 ) -> tuple[EventTemplate | None, list[Violation]]:
@@ -189,9 +194,20 @@ def parse_template(
                     _bad("HSV012", f"/tokens/{index}/name", f"token {prop.name!r} appears twice")
                 )
             parsed.append(prop)
-    for key in ("headerTemplate", "detailTemplate"):
-        if raw.get(key) is not None and not isinstance(raw.get(key), str):
+    for key, limit in TEMPLATE_LIMITS.items():
+        text = raw.get(key)
+        if text is not None and not isinstance(text, str):
             problems.append(_bad("HSV010", "/" + key, f"{key} is a string"))
+        elif text and len(text) > limit:
+            problems.append(
+                _bad(
+                    "HSV014",
+                    "/" + key,
+                    f"{key} has {len(text):,} characters; the limit is {limit:,}",
+                )
+            )
+        elif text and (info := parse_handlebars(text)).rule == "HST005":
+            problems.append(_bad("HSV014", "/" + key, f"{key}: {info.error}"))
     if problems:
         return None, problems
     return (

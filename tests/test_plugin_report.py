@@ -77,7 +77,7 @@ def test_terminal_and_json_summary(suite: pytest.Pytester) -> None:
             "  HSO003/event-type-unknown: 1",
             "  HSO013/property-number: 2",
             "  HSO015/property-enumeration: 1",
-            "never exercised: HSO001, HSO002, HSO004, *",
+            "never exercised: HST005, HST006, HST007, HSO001, HSO002, HSO004, *",
         ]
     )
     report = json.loads((suite.path / "out/cov.json").read_text())

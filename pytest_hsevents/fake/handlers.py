@@ -253,8 +253,10 @@ def _v3_render(
         return found
     query = parse_qs(urlsplit(request.url).query)
     detail = query.get("detail", ["false"])[-1].lower() == "true"
-    card = found.detail if detail else found.header
-    return _Answer(200, text=card or "")
+    card = found.rendered(detail)
+    if card.rule is not None:
+        return _bad(card.rule, f"the template cannot be rendered: {card.message}")
+    return _Answer(200, text=card.text or "")
 
 
 def _template_answer(
@@ -480,9 +482,20 @@ def _dispatch(backend: HubSpotBackend, request: FakeRequest, path: str) -> _Answ
     return handler(backend, request, data, parts)
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 as a JavaScript server writes it: a lone surrogate (from JSON's "\\ud800")
+    becomes U+FFFD, a surrogate pair its character."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        units = text.encode("utf-16-le", "surrogatepass")
+        return units.decode("utf-16-le", "replace").encode()
+
+
 def _to_response(answer: _Answer) -> FakeResponse:
     if answer.text is not None:
-        return FakeResponse(answer.status, {"Content-Type": "text/html"}, answer.text.encode())
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        return FakeResponse(answer.status, headers, _utf8(answer.text))
     if answer.body is None:
         return FakeResponse(answer.status, {}, b"")
     headers = _NO_RETRY if answer.status == 409 else _JSON

@@ -10,7 +10,7 @@ from sys import intern
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..templates import render_template
+from ..templates import Rendered, render_with_problem
 
 __all__ = ["AcceptedOccurrence", "Headers", "RecordedRequest", "Rejection"]
 
@@ -116,15 +116,21 @@ class AcceptedOccurrence:
     @cached_property
     def header(self) -> str | None:
         """The card header, rendered from the event type's headerTemplate."""
-        return render_template(self.header_template, dict(self.properties))
+        return self.rendered(detail=False).text
 
     @cached_property
     def detail(self) -> str | None:
         """The card body, rendered from detailTemplate with properties and extraData."""
+        return self.rendered(detail=True).text
+
+    def rendered(self, detail: bool) -> Rendered:
+        """The header or detail, or the rule (a render limit) that stopped it."""
+        if not detail:
+            return render_with_problem(self.header_template, dict(self.properties))
         context: dict[str, object] = dict(self.properties)
         if self.extra_data is not None:
             context["extraData"] = self.extra_data
-        return render_template(self.detail_template, context)
+        return render_with_problem(self.detail_template, context)
 
 
 @dataclass(frozen=True)
