@@ -88,6 +88,7 @@ SEND = "HubSpot docs: Send event occurrences"
 SPEC26 = "HubSpot OpenAPI timeline 2026-03"
 SPEC3 = "HubSpot OpenAPI timeline v3"
 KIT = "pytest-hsevents (HubSpot never reports this; it shows up as a broken timeline card)"
+GUARD = "pytest-hsevents network guard (the request would leave the test for a real host)"
 
 _ALL: tuple[Rule, ...] = (
     # --- files -------------------------------------------------------------------------
@@ -777,6 +778,22 @@ _ALL: tuple[Rule, ...] = (
         "No event type matches the developerSymbol and projectName given.",
         SPEC26,
         404,
+    ),
+    Rule(
+        "HSH020",
+        "not-served",
+        H,
+        E,
+        "A request to a HubSpot host goes to an API the fake serves, or to an allowed host.",
+        GUARD,
+    ),
+    Rule(
+        "HSH021",
+        "network-blocked",
+        H,
+        E,
+        "With block_network, a request goes to the fake, to loopback or to an allowed host.",
+        GUARD,
     ),
     # --- timeline v3 -------------------------------------------------------------------
     Rule(
