@@ -19,6 +19,7 @@ __all__ = [
     "EventProperty",
     "EventType",
     "FakeHubSpot",
+    "NetworkGuardError",
     "Project",
     "ProjectNotFoundError",
     "PropertyOption",
@@ -37,6 +38,7 @@ __all__ = [
 
 _LAZY = {
     "FakeHubSpot": "fake.inprocess",
+    "NetworkGuardError": "fake.guard",
     "AcceptedOccurrence": "fake.records",
     "RecordedRequest": "fake.records",
     "Rejection": "fake.records",
@@ -60,6 +62,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .checker import check_project
+    from .fake.guard import NetworkGuardError
     from .fake.inprocess import FakeHubSpot
     from .fake.records import AcceptedOccurrence, RecordedRequest, Rejection
     from .loader import ProjectNotFoundError, load_project

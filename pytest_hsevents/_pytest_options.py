@@ -2,7 +2,7 @@
 
 Every key exists in all three places: `@pytest.mark.hsevents(key=...)`, `--hsevents-key=...`
 and the ini name `hsevents_key`. The keys are the `Settings` fields (the contract's contested
-readings) plus five plugin keys. Kept free of heavy imports: pytest loads it at start-up.
+readings) plus seven plugin keys. Kept free of heavy imports: pytest loads it at start-up.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ PLUGIN_KEYS: Mapping[str, tuple[object, str]] = {
     "check": (True, "run `hsevents check` on the project first; errors stop the run"),
     "token": (None, "the bearer token the fake requires (default: any token)"),
     "base_url": ("https://api.hubapi.com", "the HubSpot address hsevents_fake answers on"),
+    "allow_hosts": ((), "comma-separated hosts the fake's network guard lets through"),
+    "block_network": (False, "the guard stops every host but loopback, not only HubSpot's"),
 }
 """Plugin keys: name -> (default, help)."""
 
@@ -115,6 +117,8 @@ def _show(value: object) -> str:
 def parse_text(key: str, text: str) -> object:
     """The typed value of `text` for `key`, as given on the command line or in the ini file."""
     default = _default(key)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in text.split(",") if part.strip())
     if isinstance(default, bool):
         word = text.strip().lower()
         if word not in _TRUE | _FALSE:
@@ -138,7 +142,9 @@ def _check_layer(values: Mapping[str, object], where: str) -> dict[str, object]:
             raise SettingsError(
                 f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(KNOWN_KEYS)}"
             )
-        if key in ("strict", "check") and not isinstance(value, bool):
+        if key == "allow_hosts":
+            value = _hosts(value, where)
+        if key in ("strict", "check", "block_network") and not isinstance(value, bool):
             raise SettingsError(f"{where}: {key}={value!r}: expected True or False")
         if key in ("token", "base_url") and not isinstance(value, str):
             raise SettingsError(f"{where}: {key}={value!r}: expected a string")
@@ -151,6 +157,16 @@ def _check_layer(values: Mapping[str, object], where: str) -> dict[str, object]:
     except SettingsError as error:
         raise SettingsError(f"{where}: {error}") from None
     return checked
+
+
+def _hosts(value: object, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+        isinstance(host, str) for host in value
+    ):
+        raise SettingsError(f"{where}: allow_hosts={value!r}: expected a list of host names")
+    return tuple(value)
 
 
 def marker_values(item: pytest.Item) -> dict[str, object]:
@@ -179,6 +195,9 @@ class TestOptions:
     base_url: str
     setting_changes: Mapping[str, object]
     """`Settings` fields to apply over the project's `[tool.hsevents]`."""
+    allow_hosts: tuple[str, ...] = ()
+    """Hosts the fake's network guard lets through."""
+    block_network: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +261,8 @@ class SessionOptions:
             token=token if isinstance(token, str) else None,
             base_url=str(base_url),
             setting_changes={k: v for k, v in values.items() if k in _SETTING_DEFAULTS},
+            allow_hosts=_hosts(values.get("allow_hosts", ()), "allow_hosts"),
+            block_network=bool(values.get("block_network", False)),
         )
 
 

@@ -7,6 +7,8 @@ text in Python), so clean files cost a `json.loads` and nothing more.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,19 +84,35 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _read_regular_file(path: Path) -> bytes | None:
+    """At most MAX_FILE_BYTES + 1 bytes of `path`, or None if it is no regular file.
+
+    Opened without blocking and checked after opening (no race with a swap): a FIFO would hang
+    a read and /dev/zero never ends.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return file.read(MAX_FILE_BYTES + 1)
+
+
 def read_source(path: Path, display: Path) -> Source:
     """Read and parse a file; unreadable or invalid JSON becomes a diagnostic, never an error."""
     source = Source(path, display)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        raw = _read_regular_file(path)
+        if raw is None:
+            source.report("HSF011", "not a regular file (a FIFO, device or socket); not read")
+            return source
+        if len(raw) > MAX_FILE_BYTES:
             source.report(
                 "HSF008",
-                f"file has {size:,} bytes; definition files over {MAX_FILE_BYTES:,} bytes "
-                "are not read",
+                f"file has more than {MAX_FILE_BYTES:,} bytes; definition files over "
+                f"{MAX_FILE_BYTES:,} bytes are not read",
             )
             return source
-        source.text = path.read_bytes().decode("utf-8")
+        source.text = raw.decode("utf-8")
     except OSError as error:
         source.report("HSF008", f"cannot read file: {error.strerror or error}")
         return source

@@ -144,9 +144,13 @@ def _locate(path: Path) -> tuple[Path, Path, Source | None]:
 
 
 def _is_folder_inside(folder: Path, root: Path) -> bool:
-    """Whether `folder` is a folder within `root`: a srcDir of `/` or `../..` is not read."""
-    inside = Path(os.path.normpath(folder)).is_relative_to(root)
-    return inside and folder.is_dir()  # is_dir is False for a path with a NUL byte
+    """Whether `folder` is a folder within `root`, symlinks resolved: a srcDir of `/`,
+    `../..` or a link to `/usr` is not read."""
+    try:
+        inside = folder.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        return False
+    return inside and folder.is_dir()
 
 
 def _display(file: Path) -> Path:
@@ -157,8 +161,10 @@ def _display(file: Path) -> Path:
         return file
 
 
-def _walk_metafiles(src_dir: Path) -> Iterable[Path]:
-    for folder, dirnames, filenames in os.walk(src_dir):
+def _walk_metafiles(src_dir: Path, unreadable: list[OSError]) -> Iterable[Path]:
+    """Every `*-hsmeta.json` under `src_dir` (links to folders are not followed); the folders
+    that cannot be listed go to `unreadable`."""
+    for folder, dirnames, filenames in os.walk(src_dir, onerror=unreadable.append):
         dirnames[:] = sorted(d for d in dirnames if d != "node_modules")
         for name in sorted(filenames):
             if name.endswith(METAFILE_SUFFIX):
@@ -334,7 +340,13 @@ def _read(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProj
     platform = _text(loaded.config.get("platformVersion"))
     if config_source is not None:
         loaded.sources.append(config_source)
-    for file in _walk_metafiles(src_dir) if _is_folder_inside(src_dir, root) else ():
+    unreadable: list[OSError] = []
+    for file in _walk_metafiles(src_dir, unreadable) if _is_folder_inside(src_dir, root) else ():
+        if not _is_inside(file, root):
+            source = Source(file, _display(file))
+            source.report("HSF012", "a link to a file outside the project; not read")
+            loaded.sources.append(source)
+            continue
         source = read_source(file, _display(file))
         loaded.sources.append(source)
         folder = file.parent.relative_to(src_dir).as_posix()
@@ -357,7 +369,19 @@ def _read(root: Path, src_dir: Path, config_source: Source | None) -> LoadedProj
             )
         elif kind == "app":
             loaded.app_source = source
+    for error in unreadable:
+        listed = Path(error.filename or src_dir)
+        source = Source(listed, _display(listed))
+        source.report("HSF013", f"cannot list this folder: {error.strerror or error}")
+        loaded.sources.append(source)
     return loaded
+
+
+def _is_inside(file: Path, root: Path) -> bool:
+    try:
+        return file.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _uid_and_config(source: Source) -> tuple[str, object]:

@@ -144,7 +144,8 @@ def hsevents_project(request: pytest.FixtureRequest) -> Project:
 
 @pytest.fixture
 def hsevents_fake(request: pytest.FixtureRequest) -> Iterator[FakeHubSpot]:
-    """The in-process fake HubSpot (on `responses`), active for the test.
+    """The in-process fake HubSpot, active for the test: requests, httpx and urllib3 (and
+    so HubSpot's SDKs) are answered without a socket; other HubSpot hosts meet its guard.
 
     Strict: at teardown, a rejection the test did not declare with `expect_rejection()`, an
     expected rejection that never came, or a request to a HubSpot path the fake does not
@@ -152,10 +153,17 @@ def hsevents_fake(request: pytest.FixtureRequest) -> Iterator[FakeHubSpot]:
     """
     from .fake.inprocess import FakeHubSpot
 
+    if "httpx_mock" in request.fixturenames:
+        request.getfixturevalue("httpx_mock")  # pytest-httpx patches first, whatever the order
     state = request.config.stash[STATE]
     context = state.context(request.node)
+    options = context.options
     fake = FakeHubSpot(
-        context.project, settings=context.settings, base_url=context.options.base_url
+        context.project,
+        settings=context.settings,
+        base_url=options.base_url,
+        allow_hosts=options.allow_hosts,
+        block_network=options.block_network,
     )
     with fake:  # start() resets the backend: require the token after it
         if context.options.token is not None:

@@ -88,6 +88,7 @@ SEND = "HubSpot docs: Send event occurrences"
 SPEC26 = "HubSpot OpenAPI timeline 2026-03"
 SPEC3 = "HubSpot OpenAPI timeline v3"
 KIT = "pytest-hsevents (HubSpot never reports this; it shows up as a broken timeline card)"
+GUARD = "pytest-hsevents network guard (the request would leave the test for a real host)"
 
 _ALL: tuple[Rule, ...] = (
     # --- files -------------------------------------------------------------------------
@@ -156,6 +157,30 @@ _ALL: tuple[Rule, ...] = (
         E,
         "hsproject.json's srcDir (default src) names a folder of the project.",
         f"{LIB}: it stops with a FileSystemError",
+    ),
+    Rule(
+        "HSF011",
+        "not-a-regular-file",
+        F,
+        E,
+        "A *-hsmeta.json is a regular file (not a FIFO, device or socket); others are not read.",
+        "pytest-hsevents (a bound on what the checker opens)",
+    ),
+    Rule(
+        "HSF012",
+        "link-outside-project",
+        F,
+        E,
+        "A *-hsmeta.json that links outside the project is not read.",
+        "pytest-hsevents (the checker never reads outside the project)",
+    ),
+    Rule(
+        "HSF013",
+        "unreadable-folder",
+        F,
+        E,
+        "Every folder under srcDir can be listed; an unreadable one would hide components.",
+        "pytest-hsevents (HubSpot's upload would fail)",
     ),
     # --- event-type definition ---------------------------------------------------------
     Rule("HSD001", "uid-missing", D, E, "Every component needs a non-empty uid.", LIB),
@@ -753,6 +778,22 @@ _ALL: tuple[Rule, ...] = (
         "No event type matches the developerSymbol and projectName given.",
         SPEC26,
         404,
+    ),
+    Rule(
+        "HSH020",
+        "not-served",
+        H,
+        E,
+        "A request to a HubSpot host goes to an API the fake serves, or to an allowed host.",
+        GUARD,
+    ),
+    Rule(
+        "HSH021",
+        "network-blocked",
+        H,
+        E,
+        "With block_network, a request goes to the fake, to loopback or to an allowed host.",
+        GUARD,
     ),
     # --- timeline v3 -------------------------------------------------------------------
     Rule(

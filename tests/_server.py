@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from pytest_hsevents import FakeHubSpot
+from pytest_hsevents.fake.inspection import FakeInspection
 from pytest_hsevents.fake.server import HubSpotServer
 from pytest_hsevents.occurrences import fully_qualified_name
 from pytest_hsevents.settings import Settings
@@ -48,3 +50,16 @@ def server(module_server: HubSpotServer) -> HubSpotServer:
     """One server per module, reset before each test (as the plugin's fixture does)."""
     module_server.reset()
     return module_server
+
+
+@pytest.fixture(params=["server", "in-process"])
+def hub(request: pytest.FixtureRequest) -> Iterator[FakeInspection]:
+    """The loopback server, or FakeHubSpot in-process with the network blocked (the test
+    module imports `network_blocked` too): the SDK tests run against both."""
+    if request.param == "server":
+        yield request.getfixturevalue("server")
+        return
+    attempts = request.getfixturevalue("network_blocked")
+    with FakeHubSpot(EXAMPLE) as fake:
+        yield fake
+    assert attempts == []

@@ -173,7 +173,7 @@ BROKEN = [
     Broken(
         "HSF008",
         {EVENT_PATH: " " * (3 * 1024 * 1024)},
-        "file has 3,145,728 bytes; definition files over 2,097,152 bytes are not read",
+        "file has more than 2,097,152 bytes; definition files over 2,097,152 bytes are not read",
         "",
         "",
         label="huge",
@@ -582,7 +582,8 @@ def test_broken_file_reports_the_rule_where_it_is_broken(tmp_path: Path, case: B
 
 def test_every_definition_rule_has_a_broken_case() -> None:
     wanted = {rid for rid, rule in RULES.items() if rule.family in DEFINITION_FAMILIES}
-    assert wanted - RENDER_RULES - {case.rule for case in BROKEN} == set()
+    on_disk = {"HSF011", "HSF012", "HSF013"}  # tests/test_hostile_projects.py
+    assert wanted - RENDER_RULES - on_disk - {case.rule for case in BROKEN} == set()
 
 
 def test_the_clean_project_and_the_example_pass(tmp_path: Path) -> None:

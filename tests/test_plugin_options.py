@@ -128,7 +128,7 @@ def test_misspelt_marker_key_fails_the_test_naming_known_keys(
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.hsevents: unknown key 'stict' (did you mean 'strict'?); "
-            "known keys: base_url, batch_mode, check, *",
+            "known keys: allow_hosts, base_url, batch_mode, block_network, check, *",
             "*@pytest.mark.hsevents: batch_mode='sometimes': expected one of 'partial', 'atomic'",
             "*@pytest.mark.hsevents takes keyword arguments only*",
         ]

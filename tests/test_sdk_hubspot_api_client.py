@@ -1,4 +1,5 @@
-"""HubSpot's own v3 client (`hubspot-api-client`, urllib3), unmodified, against the server.
+"""HubSpot's own v3 client (`hubspot-api-client`, urllib3), unmodified, against the server
+and in-process (its default host, the network blocked): the same tests, the same answers.
 
 Events go with an OAuth access token; templates and tokens with the developer API key, which
 this client sends as `?hapikey=`. `create_batch` returns None whatever the answer (its response
@@ -12,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from pytest_hsevents.fake.inspection import FakeInspection
 from pytest_hsevents.fake.server import HubSpotServer
 
-from ._server import module_server, server
+from ._network import network_blocked
+from ._server import hub, module_server, server
 
 pytest.importorskip("hubspot", reason="hubspot-api-client is not installed (test extra)")
 
@@ -30,14 +33,16 @@ from hubspot.crm.timeline import (
     TimelineEventTemplateUpdateRequest,
 )
 
-__all__ = ["module_server", "server"]  # fixtures
+__all__ = ["hub", "module_server", "network_blocked", "server"]  # fixtures
 
 APP_ID = 42
 
 
 @pytest.fixture
-def timeline(server: HubSpotServer) -> Any:
-    client = hubspot.Client.create(access_token="test-token", api_key="dev-key", host=server.url)
+def timeline(hub: FakeInspection) -> Any:
+    """The client as an integrator builds it; in-process with its default host."""
+    host = {"host": hub.url} if isinstance(hub, HubSpotServer) else {}
+    client = hubspot.Client.create(access_token="test-token", api_key="dev-key", **host)
     return client.crm.timeline
 
 
@@ -75,7 +80,7 @@ def event(template_id: str, event_id: str, **tokens: str) -> TimelineEvent:
 
 
 def test_an_event_is_created_read_back_and_rendered(
-    server: HubSpotServer, timeline: Any, template_id: str
+    hub: FakeInspection, timeline: Any, template_id: str
 ) -> None:
     created = timeline.events_api.create(timeline_event=event(template_id, "e-1"))
 
@@ -88,44 +93,44 @@ def test_an_event_is_created_read_back_and_rendered(
     assert read.tokens == {"plan": "pro", "seats": "3"}
     assert timeline.events_api.get_detail_by_id(template_id, "e-1").details == "3 seats on pro"
     assert timeline.events_api.get_render_by_id(template_id, "e-1") == "Signed up for pro"
-    [accepted] = server.accepted
+    [accepted] = hub.accepted
     assert (accepted.api, accepted.event_type_uid) == ("v3", template_id)
-    request = server.requests[-4]
+    request = hub.requests[-4]
     assert request.path == "/integrators/timeline/v3/events"
     assert request.headers["Authorization"] == "Bearer test-token"
     assert request.json()["eventTemplateId"] == template_id
 
 
 def test_a_refused_event_raises_api_exception_with_hubspots_body(
-    server: HubSpotServer, timeline: Any, template_id: str
+    hub: FakeInspection, timeline: Any, template_id: str
 ) -> None:
-    server.expect_rejection()
+    hub.expect_rejection()
     with pytest.raises(ApiException) as raised:
         timeline.events_api.create(timeline_event=event(template_id, "e-1", seats="many"))
 
     assert raised.value.status == 400
     body = json.loads(raised.value.body)
     assert body["category"] == "VALIDATION_ERROR"
-    assert body["errors"][0]["code"] == server.rejected[0].rule_ids[0]
-    assert server.accepted == []
+    assert body["errors"][0]["code"] == hub.rejected[0].rule_ids[0]
+    assert hub.accepted == []
 
 
 def test_create_batch_returns_none_even_when_an_input_fails(
-    server: HubSpotServer, timeline: Any, template_id: str
+    hub: FakeInspection, timeline: Any, template_id: str
 ) -> None:
-    server.expect_rejection()
+    hub.expect_rejection()
     batch = BatchInputTimelineEvent(
         inputs=[event(template_id, "b-1"), event(template_id, "b-2", plan="free")]
     )
     assert timeline.events_api.create_batch(batch_input_timeline_event=batch) is None
-    assert [a.id for a in server.accepted] == ["b-1"]
+    assert [a.id for a in hub.accepted] == ["b-1"]
 
 
 def test_create_batch_with_http_info_shows_the_207_and_the_failed_input(
-    server: HubSpotServer, timeline: Any, template_id: str
+    hub: FakeInspection, timeline: Any, template_id: str
 ) -> None:
-    server.expect_rejection()
-    server.expect_rejection()
+    hub.expect_rejection()
+    hub.expect_rejection()
     events = timeline.events_api
 
     def batch(good: str, bad: str) -> BatchInputTimelineEvent:
@@ -144,12 +149,12 @@ def test_create_batch_with_http_info_shows_the_207_and_the_failed_input(
     assert [r["id"] for r in body["results"]] == ["3"]
     assert body["numErrors"] == 1
     assert body["errors"][0]["context"]["id"] == ["4"]
-    assert [a.id for a in server.accepted] == ["1", "3"]
-    assert [r.index for r in server.rejected] == [1, 1]
+    assert [a.id for a in hub.accepted] == ["1", "3"]
+    assert [r.index for r in hub.rejected] == [1, 1]
 
 
 def test_templates_and_tokens_round_trip_with_the_developer_key(
-    server: HubSpotServer, timeline: Any, template_id: str
+    hub: FakeInspection, timeline: Any, template_id: str
 ) -> None:
     templates = timeline.templates_api
     tokens = timeline.tokens_api
@@ -178,4 +183,4 @@ def test_templates_and_tokens_round_trip_with_the_developer_key(
     with pytest.raises(ApiException) as raised:
         templates.get_by_id(template_id, APP_ID)
     assert raised.value.status == 404
-    assert "hapikey=dev-key" in server.requests[0].url
+    assert "hapikey=dev-key" in hub.requests[0].url

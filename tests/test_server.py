@@ -106,6 +106,25 @@ def test_recorded_headers_are_case_insensitive_as_in_process(server: HubSpotServ
     assert server.requests[-1].url == "http://fake" + V4 + "/events"
 
 
+JSON = {"Content-Type": "application/json"}
+
+
+def test_control_requests_from_a_web_page_are_refused(server: HubSpotServer) -> None:
+    """A page cannot set JSON cross-site without a preflight, nor choose the Host (DNS
+    rebinding); the control endpoints never echo a token."""
+    requests.post(server.url + V4 + "/events", json=webinar("t"), headers=AUTH)
+    plain = requests.post(
+        server.url + "/_hsevents/require-token",
+        data='{"token": "x"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert plain.status_code == 415
+    rebound = requests.get(server.url + "/_hsevents/state", headers={"Host": "evil.example"})
+    assert rebound.status_code == 403
+    state = requests.get(server.url + "/_hsevents/state").json()
+    assert {r["headers"].get("Authorization") for r in state["requests"]} == {"<redacted>"}
+
+
 def test_wsgi_app_serves_under_another_wsgi_server() -> None:
     from werkzeug.test import Client
 
@@ -389,7 +408,12 @@ def test_control_assert_sent_and_problems_for_other_languages(server: HubSpotSer
     [
         ("GET", "nope", {}, 404),
         ("GET", "reset", {}, 405),
-        ("POST", "fail-next", {"data": b"[1, 2"}, 400),
+        ("POST", "fail-next", {"data": b"[1, 2"}, 415),
+        ("POST", "fail-next", {"data": b"[1, 2", "headers": JSON}, 400),
+        ("POST", "fail-next", {"data": b"[" * 100_000, "headers": JSON}, 400),
+        ("POST", "fail-next", {"json": {"times": 10**12}}, 400),
+        ("POST", "fail-next", {"json": {"retry_after": "nan"}}, 400),
+        ("POST", "fail-next", {"json": {"retry_after": -5}}, 400),
         ("POST", "fail-next", {"json": {"status": 200}}, 400),
         ("POST", "fail-next", {"json": [429]}, 400),
         ("POST", "require-token", {"json": {}}, 400),

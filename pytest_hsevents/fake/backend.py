@@ -8,6 +8,7 @@ never lose an accepted occurrence and never see half a batch.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -132,6 +133,10 @@ class _Checked:
     violations: list[Violation]
 
 
+MAX_FAULTS = 10_000
+"""`fail_next(times=...)` at most: enough for any retry test, too few to exhaust memory."""
+
+
 class HubSpotBackend:
     """Everything the fake HubSpot knows: event types, occurrences, CRM records, v3 templates."""
 
@@ -178,8 +183,10 @@ class HubSpotBackend:
     ) -> None:
         if status not in (429, 500, 502, 503):
             raise ValueError(f"fail_next(status={status}): use 429, 500, 502 or 503")
-        if times < 1:
-            raise ValueError(f"fail_next(times={times}): use a positive number")
+        if not 1 <= times <= MAX_FAULTS:
+            raise ValueError(f"fail_next(times={times}): use 1 to {MAX_FAULTS:,}")
+        if retry_after is not None and not (math.isfinite(retry_after) and retry_after >= 0):
+            raise ValueError(f"fail_next(retry_after={retry_after}): use a finite number >= 0")
         with self.lock:
             self._faults.extend([Fault(status, retry_after)] * times)
 

@@ -442,11 +442,43 @@ def _control(server: HubSpotServer, request: FakeRequest, name: str) -> FakeResp
     if request.method != control.method:
         message = f"{CONTROL_PREFIX}{head} takes {control.method}, not {request.method}"
         return _json_response(405, {"message": message})
+    refused = _foreign(server, request)
+    if refused is not None:
+        return refused
     try:
         status, value = control.run(server, request, rest)
-    except (ValueError, TypeError, KeyError, AssertionError) as error:
+    except (ValueError, TypeError, KeyError, AssertionError, OverflowError) as error:
         return _json_response(400, {"message": str(error)})
+    except RecursionError:
+        return _json_response(400, {"message": "the body nests too deep"})
     return _json_response(status, value)
+
+
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _foreign(server: HubSpotServer, request: FakeRequest) -> FakeResponse | None:
+    """A control request a web page could have sent: refused.
+
+    A page on another site can make a browser POST `text/plain` to the loopback port, or reach
+    it under its own name by DNS rebinding; it cannot set `Content-Type: application/json`
+    cross-site without a CORS preflight, nor choose the Host header.
+    """
+    host = urlsplit(request.url).netloc.lower()
+    name = host if host.endswith("]") or ":" not in host else host.rpartition(":")[0]
+    if name not in _LOOPBACK_NAMES:
+        message = f"control requests must name a loopback host ({server.url}), not {host!r}"
+        return _json_response(403, {"message": message})
+    if request.body.strip():
+        content_type = ""
+        for key, value in request.headers.items():
+            if key.lower() == "content-type":
+                content_type = value.split(";")[0].strip().lower()
+        if content_type != "application/json":
+            sent = content_type or "none"
+            message = f"control bodies are JSON: send Content-Type: application/json, not {sent!r}"
+            return _json_response(415, {"message": message})
+    return None
 
 
 def _arguments(request: FakeRequest) -> dict[str, Any]:
@@ -573,12 +605,19 @@ def _text(body: bytes) -> str:
     return body.decode("utf-8", "replace")
 
 
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+"""Never echoed by the control endpoints: a page that reached them must learn no token."""
+
+
 def _request(request: RecordedRequest) -> dict[str, object]:
     return {
         "method": request.method,
         "url": request.url,
         "path": request.path,
-        "headers": dict(request.headers),
+        "headers": {
+            k: "<redacted>" if k.lower() in _SECRET_HEADERS else v
+            for k, v in request.headers.items()
+        },
         "body": _text(request.body),
         "status": request.status,
     }
