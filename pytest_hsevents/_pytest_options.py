@@ -91,9 +91,12 @@ def add_options(parser: pytest.Parser) -> None:
         dest="hsevents_report",
         action="append",
         metavar="TYPE",
-        help="contract-coverage report: term (the default), json:PATH, or none; repeatable",
+        help="contract-coverage report: term (the default), json:PATH, html:PATH (with the "
+        "timeline cards of what the fakes accepted), or none; repeatable",
     )
-    parser.addini("hsevents_report", "contract-coverage reports (term, json:PATH, none)", "args")
+    parser.addini(
+        "hsevents_report", "contract-coverage reports (term, json:PATH, html:PATH, none)", "args"
+    )
     group.addoption(
         "--hsevents-fail-under",
         dest="hsevents_fail_under",
@@ -229,10 +232,10 @@ class SessionOptions:
             raise pytest.UsageError(f"pytest-hsevents: {error}") from None
         reports = tuple(config.getoption("hsevents_report") or config.getini("hsevents_report"))
         for report in reports:
-            if report not in ("term", "none") and not report.startswith("json:"):
+            if report not in ("term", "none") and not report.startswith(("json:", "html:")):
                 raise pytest.UsageError(
                     f"pytest-hsevents: --hsevents-report={report!r}: "
-                    "expected term, json:PATH or none"
+                    "expected term, json:PATH, html:PATH or none"
                 )
         return cls(config.rootpath, (ini, cli), reports, fail_under)
 

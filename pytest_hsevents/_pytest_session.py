@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._pytest_html_report import CardLog
 from ._pytest_options import SessionOptions, TestOptions
 from ._pytest_project import CheckError, ProjectError, Projects
 from ._pytest_report import Coverage
@@ -43,6 +44,8 @@ class PluginState:
     options: SessionOptions
     projects: Projects
     coverage: Coverage = field(default_factory=Coverage)
+    cards: CardLog | None = None
+    """The accepted occurrences' cards, kept only for `--hsevents-report=html:PATH`."""
     server: HubSpotServer | None = None
     summary: dict[str, Any] | None = None
     running: str | None = None
@@ -53,7 +56,13 @@ class PluginState:
         user's own (a `with FakeHubSpot(...)` per hypothesis example). The session's server
         is counted per test instead, since it only stops when the session ends."""
         if self.running is not None and fake is not self.server:
-            self.coverage.record(fake, self.running)
+            self.record(fake, self.running)
+
+    def record(self, fake: FakeInspection, test: str) -> None:
+        """Count what `fake` saw during `test`: coverage, and cards for the HTML report."""
+        self.coverage.record(fake, test)
+        if self.cards is not None:
+            self.cards.record(fake, test)
 
     def options_for(self, item: pytest.Item) -> TestOptions:
         """The test's options (markers checked); `pytest.fail` names a bad marker key."""

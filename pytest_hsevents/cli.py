@@ -1,4 +1,4 @@
-"""`hsevents`: check a project's definitions, list the rules, serve the fake.
+"""`hsevents`: check a project's definitions, list the rules, serve the fake, preview cards.
 
 Exit codes: 0 clean, 1 problems found, 2 usage error (bad option, path that is no project).
 """
@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("path", nargs="?", default=".", help="project root, src/app or app folder")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+
+    preview = commands.add_parser(
+        "preview", help="write every event type's timeline cards to one HTML page"
+    )
+    preview.add_argument("path", nargs="?", default=".", help="project root, src/app or app folder")
+    preview.add_argument("--output", "-o", required=True, help="the HTML file to write")
+    preview.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
+    preview.add_argument("--open", action="store_true", help="open the page in a browser")
     return parser
 
 
@@ -137,6 +145,31 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .checker import check_loaded
+    from .loader import build_project
+    from .preview import preview_page
+
+    loaded = load(args.path)
+    settings = load_settings(loaded.root)
+    diagnostics = check_loaded(loaded, settings)
+    page = preview_page(build_project(loaded), diagnostics, settings=settings, seed_value=args.seed)
+    output = Path(args.output)
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as error:
+        print(f"hsevents: error: cannot write {output}: {error}", file=sys.stderr)
+        return 2
+    print(f"hsevents: wrote {output}")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(output.resolve().as_uri())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
@@ -145,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "preview":
+            return _preview(args)
         return _rules(args)
     except (ProjectNotFoundError, SettingsError, UnknownRuleError) as error:
         print(f"hsevents: error: {error}", file=sys.stderr)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._pytest_html_report import WORKEROUTPUT_KEY as CARDS_KEY
+from ._pytest_html_report import CardLog, XdistCards, html_paths, write_html
 from ._pytest_options import add_options
 from ._pytest_project import Projects
 from ._pytest_session import STATE, PluginState
@@ -47,6 +49,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(listen(state.fake_stopped))
     if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
         config.pluginmanager.register(XdistCoverage(state.coverage), "hsevents-xdist")
+    if html_paths(state.options.reports):
+        state.cards = CardLog()
+        if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
+            config.pluginmanager.register(XdistCards(state.cards), "hsevents-xdist-cards")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -86,6 +92,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = config.stash[STATE]
     if is_worker(config):
         config.workeroutput[WORKEROUTPUT_KEY] = state.coverage.to_json()  # type: ignore[attr-defined]
+        if state.cards is not None:
+            config.workeroutput[CARDS_KEY] = state.cards.to_json()  # type: ignore[attr-defined]
         return
     reports = state.options.reports
     wanted = state.coverage.tests > 0 or reports or state.options.fail_under is not None
@@ -97,6 +105,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     for report in reports:
         if report.startswith("json:"):
             write_json(state.summary, Path(report[len("json:") :]))
+    for path in html_paths(reports):
+        write_html(state.summary, state.cards or CardLog(), path)
     under = state.options.fail_under
     failed = under is not None and state.summary["percent"] < under
     if failed and session.exitstatus == pytest.ExitCode.OK:
@@ -193,5 +203,5 @@ def _hsevents_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
     if context.options.token is not None:
         server.require_token(context.options.token)
     yield
-    state.coverage.record(server, request.node.nodeid)
+    state.record(server, request.node.nodeid)
     state.finish_test(server, context)

@@ -601,3 +601,21 @@ def test_select_and_ignore_do_not_loosen_the_fake() -> None:
         assert response.status_code == 400
         assert response.json()["context"]["rules"] == ["HSO013", "HSO011"]
         assert fake.accepted == []
+
+
+def test_an_accepted_occurrence_has_its_card_as_html(fake: FakeHubSpot) -> None:
+    body = {
+        "eventTypeName": fake.event_type_name("asset_scanned"),
+        "id": "c1",
+        "objectId": "3",
+        "objectTypeFullyQualifiedName": "p1234567_Cats",
+        "properties": {"scanner": "<script>alert(1)</script>", "condition": "good"},
+        "extraData": {"findings": [{"code": "A1", "note": "ok"}]},
+    }
+    assert post("/integrators/timeline/v4/events", body).status_code == 200
+    card = fake.accepted[0].card
+    assert card.startswith('<article class="hs-card" data-event-type="asset_scanned">')
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; scanned this asset" in card
+    assert "<script>" not in card
+    assert "<li><strong>A1</strong>: ok</li>" in card  # the detail's Markdown list
+    assert "{{scannedAt}} is empty here" in card

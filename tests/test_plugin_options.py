@@ -142,7 +142,10 @@ def test_misspelt_marker_key_fails_the_test_naming_known_keys(
         (["--hsevents-strict=maybe"], "*--hsevents-strict: strict='maybe': expected true or false"),
         (["--hsevents-select=HSZ"], "*--hsevents-select: no rule is called 'HSZ'*"),
         (["--hsevents-fail-under=120"], "*--hsevents-fail-under='120': expected a percentage*"),
-        (["--hsevents-report=xml"], "*--hsevents-report='xml': expected term, json:PATH or none"),
+        (
+            ["--hsevents-report=xml"],
+            "*--hsevents-report='xml': expected term, json:PATH, html:PATH*",
+        ),
         (["--hsevents-project=nowhere"], "*--hsevents-project: *nowhere: no such file*"),
     ],
 )

@@ -453,3 +453,11 @@ def test_each_request_is_logged_with_its_verdict(
     assert lines[1].startswith(f"POST {V4}/events -> 400 rejected HSO013: ")
     assert lines[2] == f"POST {V4}/events/batch -> 200 1 accepted, 1 rejected (HSO013)"
     assert lines[3] == "POST /_hsevents/reset -> 204 control"
+
+
+def test_the_recorded_state_has_the_same_card_as_in_process(server: HubSpotServer) -> None:
+    assert post(server, V4 + "/events", webinar("w-1")).status_code == 200
+    state = requests.get(server.url + "/_hsevents/state", timeout=5).json()
+    (accepted,) = state["accepted"]
+    assert accepted["card"] == server.accepted[0].card
+    assert "Ada attended Intro" in accepted["card"]

@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import escape
 from sys import intern
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._cards import card_context, render_card
 from ..templates import Rendered, render_with_problem
 
 __all__ = ["AcceptedOccurrence", "Headers", "RecordedRequest", "Rejection"]
@@ -127,10 +129,17 @@ class AcceptedOccurrence:
         """The header or detail, or the rule (a render limit) that stopped it."""
         if not detail:
             return render_with_problem(self.header_template, dict(self.properties))
-        context: dict[str, object] = dict(self.properties)
-        if self.extra_data is not None:
-            context["extraData"] = self.extra_data
+        context = card_context(self.properties, self.extra_data)
         return render_with_problem(self.detail_template, context)
+
+    @cached_property
+    def card(self) -> str:
+        """The timeline card as HTML (header and detail rendered, then Markdown), as
+        `hsevents preview` draws it; what a template could not fill is noted on the card."""
+        card = render_card(
+            self.header_template, self.detail_template, self.properties, self.extra_data
+        )
+        return card.html(f' data-event-type="{escape(self.event_type_uid)}"')
 
 
 @dataclass(frozen=True)

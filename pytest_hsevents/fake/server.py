@@ -635,6 +635,7 @@ def _accepted(occurrence: AcceptedOccurrence) -> dict[str, object]:
         "properties": dict(occurrence.properties),
         "header": occurrence.header,
         "detail": occurrence.detail,
+        "card": occurrence.card,
         "body": occurrence.body,
     }
 
