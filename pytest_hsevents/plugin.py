@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 FIXTURES = frozenset({"hsevents_project", "hsevents_fake", "hsevents_server"})
 
-# The assertion helpers live in these modules; rewrite their asserts like a conftest's.
-pytest.register_assert_rewrite("pytest_hsevents.fake", "pytest_hsevents.assertions")
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)

@@ -245,3 +245,12 @@ def test_a_large_project_is_checked_alike_with_a_forked_parser(
     assert forked.returncode == 1
     assert sorted(found) == sorted(expected)
     assert {rule for rule, _, _ in found} == {"HST001", "HST002", "HST003"}
+
+
+def test_version_names_the_installed_package(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"hsevents {version('pytest-hsevents')}"

@@ -262,3 +262,19 @@ def test_server_is_shared_and_reset_before_each_test(pytester: pytest.Pytester) 
             "@pytest.mark.hsevents changes batch_mode. Use hsevents_fake for per-test settings.",
         ]
     )
+
+
+def test_the_plugin_warns_nothing_in_a_suite_that_errors_on_warnings(
+    pytester: pytest.Pytester,
+) -> None:
+    """`filterwarnings = error` suites (and `-W error`) run with the plugin loaded: it used to
+    register assertion rewriting for modules already imported (PytestAssertRewriteWarning)."""
+    pytester.makepyfile(
+        "def test_uses_the_fake(hsevents_fake):\n    assert hsevents_fake.accepted == []\n"
+    )
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    result = pytester.runpytest_subprocess(
+        "-W", "error", "-p", "no:randomly", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1)
+    assert "Warning" not in result.stdout.str() + result.stderr.str()
