@@ -64,7 +64,19 @@ def test_links_out_of_the_project_are_not_followed(tmp_path: Path) -> None:
     shutil.which("setpriv") is None or os.geteuid() != 0,
     reason="needs root and setpriv to run the checker as nobody",
 )
+def _as_nobody(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "HOME": "/tmp"},
+    )
+
+
 def test_an_unreadable_folder_is_an_error_not_a_pass() -> None:
+    if _as_nobody(sys.executable, "-c", "import pytest_hsevents").returncode != 0:
+        pytest.skip("this interpreter or the package cannot be read by nobody (a root-only venv)")
     base = Path(tempfile.mkdtemp(prefix="hsevents-nobody-", dir="/tmp"))  # tmp_path is root-only
     root = base / "project"
     write_project(root, project_files())
